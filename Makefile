@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+
+.PHONY: install run test lint dev bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## generate sample data if the landing zone is empty, then run every asset
+	$(BIN)/segment-kpis run
+
+test: install  ## lint + the whole test suite (unit, dbt, end-to-end)
+	$(BIN)/ruff check dagster_project tests
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check dagster_project tests
+	$(BIN)/ruff format --check dagster_project tests
+
+dev: install  ## Dagster UI on the same definitions
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m dagster_project.definitions
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf data/landing data/warehouse data/published data/dagster_home dbt_models/target

@@ -1,0 +1,1 @@
+"""Segment KPIs: extracts -> DuckDB -> dbt segment KPIs -> published period snapshots."""

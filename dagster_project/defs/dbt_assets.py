@@ -1,0 +1,66 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt).
+
+`dbt build` runs models and tests in DAG order; an error-severity test failure stops the build,
+fails this step and so keeps every publish asset from running (blocking checks).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from dagster_project.defs.resources import PipelineResource
+from dagster_project.lib.warehouse import wait_until_free
+from dagster_project.settings import DBT_PROJECT_DIR
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def ensure_manifest(project: DbtProject = DBT_PROJECT, *, refresh: bool = False) -> None:
+    """`dbt parse` when the manifest is missing (fresh clone) or a refresh is asked for."""
+    if refresh or not project.manifest_path.exists():
+        project.preparer.prepare(project)
+
+
+ensure_manifest()
+
+
+class SegmentKpisTranslator(DagsterDbtTranslator):
+    """Asset keys are <schema>/<name> (marts/fct_segment_kpis); groups are the dbt layers."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            schema = dbt_resource_props["config"].get("schema") or "main"
+            return dg.AssetKey([schema, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=SegmentKpisTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineResource):
+    """Build (run + test) the selected dbt models against the warehouse."""
+    # dbt reads the warehouse path from this variable (profiles.yml); make it absolute.
+    os.environ["SEGMENT_KPIS_WAREHOUSE"] = str(pipeline.warehouse)
+    wait_until_free(pipeline.warehouse, timeout_seconds=pipeline.lock_timeout_seconds)
+    yield from dbt.cli(["build"], context=context).stream()

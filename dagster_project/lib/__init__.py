@@ -1,0 +1,1 @@
+"""Shared machinery used by several definition groups."""

@@ -1,0 +1,34 @@
+-- Revenue of completed orders by customer, product category and day (from order lines, in the
+-- reporting currency at the order's rate), with running totals per category.
+with lines as (
+    select * from {{ ref('stg_orders__order_lines') }}
+    where is_current
+),
+
+completed_orders as (
+    select * from {{ ref('int_orders') }}
+    where is_completed
+),
+
+daily as (
+    select
+        completed_orders.customer_id,
+        coalesce(lines.category, 'unknown') as category,
+        completed_orders.order_date,
+        sum(cast(coalesce(lines.quantity, 1) * coalesce(lines.unit_price, 0)
+            * completed_orders.rate_to_reporting as double)) as revenue
+    from lines
+    inner join completed_orders on lines.order_id = completed_orders.order_id
+    group by 1, 2, 3
+)
+
+select
+    customer_id,
+    category,
+    order_date,
+    revenue,
+    sum(revenue) over (
+        partition by customer_id, category order by order_date
+        rows between unbounded preceding and current row
+    ) as revenue_to_date
+from daily

@@ -1,0 +1,30 @@
+-- One row per customer and day with completed orders, with running totals: the history
+-- every "as of d" measure is read from (ASOF joins, no customer x order fan-out).
+with completed_orders as (
+    select * from {{ ref('int_orders') }}
+    where is_completed
+),
+
+daily as (
+    select
+        customer_id,
+        order_date,
+        count(*) as orders,
+        sum(revenue) as revenue
+    from completed_orders
+    group by customer_id, order_date
+)
+
+select
+    customer_id,
+    order_date,
+    orders,
+    revenue,
+    sum(orders) over customer_history as orders_to_date,
+    sum(revenue) over customer_history as revenue_to_date,
+    min(order_date) over (partition by customer_id) as acquired_on
+from daily
+window customer_history as (
+    partition by customer_id order by order_date
+    rows between unbounded preceding and current row
+)

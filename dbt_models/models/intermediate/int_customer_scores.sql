@@ -1,0 +1,54 @@
+-- RFM scores and value tier on every snapshot date (kpis.md, Segments).
+-- Scores: least(5, 1 + floor(5 * percent_rank())), ordered so that higher is better; equal
+-- measures share a score. value_tier: cume_dist() of window revenue, descending, among the
+-- customers active at d; acquired customers not active at d are 'lapsed'.
+with measures as (
+    select * from {{ ref('int_customer_measures') }}
+),
+
+scored as (
+    select
+        customer_id,
+        as_of_date,
+        cast(least({{ var('rfm_score_buckets') }}, 1 + floor({{ var('rfm_score_buckets') }} * percent_rank() over (
+            partition by as_of_date order by as_of_date - last_order_on desc
+        ))) as integer) as recency_score,
+        cast(least({{ var('rfm_score_buckets') }}, 1 + floor({{ var('rfm_score_buckets') }} * percent_rank() over (
+            partition by as_of_date order by orders_to_date asc
+        ))) as integer) as frequency_score,
+        cast(least({{ var('rfm_score_buckets') }}, 1 + floor({{ var('rfm_score_buckets') }} * percent_rank() over (
+            partition by as_of_date order by round(revenue_to_date, 6) asc
+        ))) as integer) as monetary_score,
+        case
+            when is_active then cume_dist() over (
+                partition by as_of_date, is_active order by round(revenue_in_window, 6) desc
+            )
+        end as window_revenue_cume_dist,
+        is_active
+    from measures
+)
+
+select
+    customer_id,
+    as_of_date,
+    recency_score,
+    frequency_score,
+    monetary_score,
+    case
+    {%- for rule in var('rfm_segments') %}
+        when true
+            {%- if rule.r_min is defined %} and recency_score >= {{ rule.r_min }}{% endif %}
+            {%- if rule.r_max is defined %} and recency_score <= {{ rule.r_max }}{% endif %}
+            {%- if rule.f_min is defined %} and frequency_score >= {{ rule.f_min }}{% endif %}
+            {%- if rule.f_max is defined %} and frequency_score <= {{ rule.f_max }}{% endif %}
+            then '{{ rule.segment }}'
+    {%- endfor %}
+    end as rfm_segment,
+    window_revenue_cume_dist,
+    case
+        when not is_active then 'lapsed'
+        when window_revenue_cume_dist <= {{ var('value_tier_high_max_cume_dist') }} then 'high'
+        when window_revenue_cume_dist <= {{ var('value_tier_mid_max_cume_dist') }} then 'mid'
+        else 'low'
+    end as value_tier
+from scored

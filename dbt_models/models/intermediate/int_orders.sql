@@ -1,0 +1,49 @@
+-- The current version of every order, in the reporting currency at the order date's rate.
+-- Orders whose rate is missing are left out here and listed in quarantine.fx_unconverted.
+with orders as (
+    select * from {{ ref('stg_orders__orders') }}
+    where is_current
+),
+
+fx_rates as (
+    select * from {{ ref('fx_rates') }}
+),
+
+converted as (
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.ordered_at,
+        orders.order_date,
+        orders.status,
+        orders.status = 'completed' as is_completed,
+        orders.currency,
+        orders.net_amount,
+        case
+            when orders.currency = '{{ var("reporting_currency") }}' then 1.0
+            else fx_rates.rate_to_reporting
+        end as rate_to_reporting,
+        orders.channel,
+        orders._drop_date
+    from orders
+    left join fx_rates
+        on orders.order_date = fx_rates.date
+        and orders.currency = fx_rates.currency
+)
+
+select
+    order_id,
+    customer_id,
+    ordered_at,
+    order_date,
+    status,
+    is_completed,
+    currency,
+    net_amount,
+    rate_to_reporting,
+    -- cancelled, refunded and pending orders carry no revenue
+    case when is_completed then cast(net_amount * rate_to_reporting as double) else 0 end as revenue,
+    channel,
+    _drop_date
+from converted
+where rate_to_reporting is not null

@@ -1,0 +1,95 @@
+-- Marketing spend allocated to segments (kpis.md, cac): a channel's spend in a period is
+-- split over the segments in proportion to that channel's acquired customers in the period
+-- (segment at period end). Spend of a channel with no acquisitions stays unallocated.
+with periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+spend as (
+    select * from {{ ref('int_marketing_spend') }}
+),
+
+acquired as (
+    select * from {{ ref('int_customer_period_flows') }}
+    where is_acquired_in_period
+),
+
+channel_spend as (
+    select
+        periods.grain,
+        periods.period_start,
+        spend.channel,
+        sum(spend.spend) as spend
+    from periods
+    inner join spend on spend.spend_date between periods.period_start and periods.period_end
+    group by all
+),
+
+channel_acquisitions as (
+    select
+        grain,
+        period_start,
+        attributed_channel as channel,
+        count(*) as acquired_customers
+    from acquired
+    group by all
+),
+
+customer_share as (
+    -- each acquired customer carries spend / acquisitions of their channel
+    select
+        acquired.*,
+        channel_spend.spend / channel_acquisitions.acquired_customers as allocated_spend
+    from acquired
+    inner join channel_acquisitions
+        on acquired.grain = channel_acquisitions.grain
+        and acquired.period_start = channel_acquisitions.period_start
+        and acquired.attributed_channel = channel_acquisitions.channel
+    inner join channel_spend
+        on acquired.grain = channel_spend.grain
+        and acquired.period_start = channel_spend.period_start
+        and acquired.attributed_channel = channel_spend.channel
+),
+
+period_totals as (
+    select
+        channel_spend.grain,
+        channel_spend.period_start,
+        sum(channel_spend.spend) as total_spend,
+        coalesce(sum(channel_spend.spend) filter (
+            where channel_acquisitions.channel is null
+        ), 0) as unallocated_spend
+    from channel_spend
+    left join channel_acquisitions
+        on channel_spend.grain = channel_acquisitions.grain
+        and channel_spend.period_start = channel_acquisitions.period_start
+        and channel_spend.channel = channel_acquisitions.channel
+    group by all
+),
+
+allocated as (
+    {%- for dimension in segment_dimensions() %}
+    select
+        grain,
+        period_start,
+        '{{ dimension.name }}' as segment_dimension,
+        {{ adapter.quote('end_' ~ dimension.name) }} as segment,
+        sum(allocated_spend) as marketing_spend
+    from customer_share
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+select
+    period_totals.grain,
+    period_totals.period_start,
+    period_totals.total_spend,
+    period_totals.unallocated_spend,
+    allocated.segment_dimension,
+    allocated.segment,
+    allocated.marketing_spend
+from period_totals
+left join allocated
+    on period_totals.grain = allocated.grain
+    and period_totals.period_start = allocated.period_start

@@ -1,0 +1,38 @@
+-- Churn over the trailing window (end - W, end] of every period, per segment: the
+-- annual_churn_rate behind CLV. "At start" is end - W; the segment is the one at that date.
+with periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+segments as (
+    select * from {{ ref('int_customer_segments') }}
+),
+
+window_customers as (
+    select
+        periods.grain,
+        periods.period_start,
+        at_window_start.*,
+        at_end.is_active as is_active_at_end
+    from periods
+    inner join segments as at_window_start
+        on at_window_start.as_of_date
+            = cast(periods.period_end - interval {{ var('activity_window_days') }} day as date)
+        and at_window_start.is_active
+    inner join segments as at_end
+        on at_end.as_of_date = periods.period_end
+        and at_end.customer_id = at_window_start.customer_id
+)
+
+{% for dimension in segment_dimensions() %}
+select
+    grain,
+    period_start,
+    '{{ dimension.name }}' as segment_dimension,
+    {{ adapter.quote(dimension.name) }} as segment,
+    count(*) as window_customers_start,
+    count(*) filter (where not is_active_at_end) as window_churned_customers
+from window_customers
+group by all
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}

@@ -1,0 +1,63 @@
+-- CSAT and NPS responses submitted in a period, by the respondent's segment at period end.
+-- Anonymous responses and those of people who are not (yet) customers count in `all` only.
+with periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+responses as (
+    select * from {{ ref('stg_surveys__responses') }}
+    where is_current
+),
+
+segments as (
+    select * from {{ ref('int_customer_segments') }}
+),
+
+period_responses as (
+    select
+        periods.grain,
+        periods.period_start,
+        periods.period_end,
+        responses.customer_id,
+        responses.survey_type,
+        responses.score
+    from periods
+    inner join responses
+        on responses.submitted_on between periods.period_start and periods.period_end
+),
+
+segmented as (
+    {%- for dimension in segment_dimensions() %}
+    select
+        period_responses.grain,
+        period_responses.period_start,
+        '{{ dimension.name }}' as segment_dimension,
+        {%- if dimension.name == 'all' %}
+        'all' as segment,
+        {%- else %}
+        segments.{{ adapter.quote(dimension.name) }} as segment,
+        {%- endif %}
+        period_responses.survey_type,
+        period_responses.score
+    from period_responses
+    {%- if dimension.name != 'all' %}
+    inner join segments
+        on segments.as_of_date = period_responses.period_end
+        and segments.customer_id = period_responses.customer_id
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+select
+    grain,
+    period_start,
+    segment_dimension,
+    segment,
+    count(*) filter (where survey_type = 'csat') as csat_responses,
+    count(*) filter (where survey_type = 'csat' and score >= 4) as csat_satisfied,
+    count(*) filter (where survey_type = 'nps') as nps_responses,
+    count(*) filter (where survey_type = 'nps' and score >= 9) as nps_promoters,
+    count(*) filter (where survey_type = 'nps' and score <= 6) as nps_detractors
+from segmented
+group by all
