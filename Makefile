@@ -19,7 +19,8 @@ install: $(STAMP)
 run: install  ## generate sample data if the landing zone is empty, then run every asset
 	$(BIN)/segment-kpis run
 
-test: install  ## lint + the whole test suite (unit, dbt, end-to-end)
+test: install  ## lint + the whole test suite (unit, dbt, end-to-end, headless browser)
+	bash tests/dashboard/install_browser.sh
 	$(BIN)/ruff check dagster_project tests
 	$(BIN)/pytest
 

@@ -54,7 +54,9 @@ def _ensure_hash_key(settings: Settings) -> Settings:
         LOCAL_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOCAL_KEY_FILE.write_text(secrets.token_hex(32))
         LOCAL_KEY_FILE.chmod(0o600)
-        print(f"No SEGMENT_KPIS_HASH_KEY set: created a local key for sample data in {LOCAL_KEY_FILE}")
+        print(
+            f"No SEGMENT_KPIS_HASH_KEY set: created a local key for sample data in {LOCAL_KEY_FILE}"
+        )
     os.environ["SEGMENT_KPIS_HASH_KEY"] = LOCAL_KEY_FILE.read_text().strip()
     return Settings.from_env()
 
@@ -78,8 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     print(outcome.describe())
     if not outcome.success:
-        print("The run failed: nothing new was published; the last good publication stays served.",
-              file=sys.stderr)
+        print(
+            "The run failed: nothing new was published; the last good publication stays served.",
+            file=sys.stderr,
+        )
         return 1
     print(headline(settings))
     return 0

@@ -48,7 +48,7 @@ class RunOutcome:
 
 
 def default_instance() -> dg.DagsterInstance:
-    """The persistent instance of DAGSTER_HOME (default data/dagster_home), so runs show in the UI."""
+    """The instance of DAGSTER_HOME (default data/dagster_home), so runs show in the UI."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "data" / "dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
     return dg.DagsterInstance.get()

@@ -7,6 +7,8 @@ Relative paths are resolved against the current working directory, the way a use
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
 
 SOURCES = ("crm", "orders", "surveys", "marketing")
+
+# dbt installed beside this interpreter (the project's venv), whether or not it is on PATH.
+_VENV_DBT = Path(sys.executable).parent / "dbt"
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 
 
 def _path(var: str, default: str) -> Path:

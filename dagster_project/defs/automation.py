@@ -1,21 +1,19 @@
 """The nightly job, its schedule, the new-drop sensor and the run-failure record."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.defs.partitions import DROP_PARTITIONS, range_tags
+from dagster_project.defs.partitions import range_tags
 from dagster_project.defs.resources import PipelineResource
 from dagster_project.ingest import discover_drops
+from dagster_project.lib.landing import visible_drop_files
 
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all(),
-    partitions_def=DROP_PARTITIONS,
     description="Ingest the drops of the partition range, rebuild dbt, publish closed periods.",
 )
 
@@ -32,14 +30,16 @@ def drop_fingerprints(landing: Path) -> dict[str, str]:
     fingerprints: dict[str, str] = {}
     for drop in discover_drops(landing):
         digest = hashlib.sha256()
-        for path in sorted(landing.glob(f"*/{drop.isoformat()}/*")):
+        for path in visible_drop_files(landing, drop):
             stat = path.stat()
             digest.update(f"{path.relative_to(landing)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
         fingerprints[drop.isoformat()] = digest.hexdigest()
     return fingerprints
 
 
-@dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED
+)
 def new_drop_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineResource):
     """One run for all drops that appeared or were re-delivered since the last evaluation."""
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}

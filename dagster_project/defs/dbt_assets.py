@@ -4,9 +4,8 @@
 fails this step and so keeps every publish asset from running (blocking checks).
 """
 
-from __future__ import annotations
-
 import os
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from dagster_dbt import (
 
 from dagster_project.defs.resources import PipelineResource
 from dagster_project.lib.warehouse import wait_until_free
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -29,7 +28,20 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 def ensure_manifest(project: DbtProject = DBT_PROJECT, *, refresh: bool = False) -> None:
     """`dbt parse` when the manifest is missing (fresh clone) or a refresh is asked for."""
     if refresh or not project.manifest_path.exists():
-        project.preparer.prepare(project)
+        subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project.project_dir),
+                "--profiles-dir",
+                str(project.profiles_dir),
+                "--target-path",
+                str(project.manifest_path.parent),
+            ],
+            check=True,
+        )
 
 
 ensure_manifest()

@@ -6,8 +6,6 @@ byte-identical to what was already ingested are skipped, so re-running is cheap 
 nothing.
 """
 
-from __future__ import annotations
-
 import hashlib
 from datetime import date
 from pathlib import Path
@@ -17,6 +15,7 @@ import dagster as dg
 from dagster_project.defs.partitions import DROP_PARTITIONS
 from dagster_project.defs.resources import PipelineResource
 from dagster_project.ingest import ENTITIES, discover_drops, ensure_schema, ingest_drop
+from dagster_project.lib.landing import visible_drop_files
 from dagster_project.lib.warehouse import warehouse
 
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", f"{source}_{entity}"]) for source, entity in ENTITIES]
@@ -25,12 +24,10 @@ QUARANTINE_KEY = dg.AssetKey(["quarantine", "rejected_rows"])
 
 
 def _drop_files(landing: Path, drop: date) -> dict[str, str]:
-    """sha256 of every file of a drop, by path relative to the landing zone."""
-    files = sorted(landing.glob(f"*/{drop.isoformat()}/*"))
+    """sha256 of every file of a drop (hidden ones aside, as ingestion ignores them)."""
     return {
         str(path.relative_to(landing)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in files
-        if path.is_file()
+        for path in visible_drop_files(landing, drop)
     }
 
 
@@ -43,11 +40,16 @@ def _already_ingested(con, drop: date) -> dict[str, str]:
 
 @dg.multi_asset(
     specs=[
-        *[dg.AssetSpec(key, group_name="ingest", description=f"Landed rows of {key.path[-1]}.")
-          for key in RAW_TABLE_KEYS],
+        *[
+            dg.AssetSpec(key, group_name="ingest", description=f"Landed rows of {key.path[-1]}.")
+            for key in RAW_TABLE_KEYS
+        ],
         dg.AssetSpec(LOG_KEY, group_name="ingest", description="One row per ingested file."),
-        dg.AssetSpec(QUARANTINE_KEY, group_name="ingest",
-                     description="Rows rejected at ingestion, with file, row and reason."),
+        dg.AssetSpec(
+            QUARANTINE_KEY,
+            group_name="ingest",
+            description="Rows rejected at ingestion, with file, row and reason.",
+        ),
     ],
     partitions_def=DROP_PARTITIONS,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -58,8 +60,13 @@ def raw_extracts(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     window = context.partition_time_window
     first, last = window.start.date(), window.end.date()  # end is exclusive
     drops = [d for d in discover_drops(pipeline.landing) if first <= d < last]
-    stats = {"drops_ingested": 0, "drops_unchanged": 0, "rows_read": 0, "rows_loaded": 0,
-             "rows_quarantined": 0}
+    stats = {
+        "drops_ingested": 0,
+        "drops_unchanged": 0,
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+    }
     missing: dict[str, list[str]] = {}
     with warehouse(pipeline.warehouse, timeout_seconds=pipeline.lock_timeout_seconds) as con:
         ensure_schema(con)

@@ -1,7 +1,5 @@
 """Ingestion is partitioned by drop: one daily partition per extract_date."""
 
-from __future__ import annotations
-
 import os
 
 import dagster as dg

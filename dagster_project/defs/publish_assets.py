@@ -4,8 +4,6 @@ They run only after every dbt model and blocking test of the run succeeded; a fa
 check leaves the last good publication in place.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.defs.resources import PipelineResource

@@ -1,13 +1,11 @@
 """Resources: the pipeline's paths and secrets, read from the environment (settings.py)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from dagster_project.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 
 class PipelineResource(dg.ConfigurableResource):
@@ -20,7 +18,7 @@ class PipelineResource(dg.ConfigurableResource):
     lock_timeout_seconds: float = 60.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PipelineResource:
+    def from_settings(cls, settings: Settings) -> "PipelineResource":
         return cls(
             landing_dir=str(settings.landing_dir),
             warehouse_path=str(settings.warehouse_path),
@@ -53,5 +51,9 @@ class PipelineResource(dg.ConfigurableResource):
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "pipeline": PipelineResource.from_settings(settings),
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR)),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=DBT_EXECUTABLE,
+        ),
     }

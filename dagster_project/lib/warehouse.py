@@ -49,9 +49,9 @@ def connect_with_wait(
 
 
 @contextmanager
-def warehouse(path: Path, *, read_only: bool = False, timeout_seconds: float = 60.0) -> Iterator[
-    duckdb.DuckDBPyConnection
-]:
+def warehouse(
+    path: Path, *, read_only: bool = False, timeout_seconds: float = 60.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect_with_wait(path, read_only=read_only, timeout_seconds=timeout_seconds)
     try:
         yield con

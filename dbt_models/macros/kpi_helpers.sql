@@ -24,3 +24,20 @@
         ) * exp(-({{ z }} * {{ z }}) / 2)))
     end)
 {%- endmacro %}
+
+{#- A KPI value as people read it: rates in %, money in $ with thousands separators. -#}
+{% macro format_kpi(kpi, value) -%}
+    (case
+        when {{ value }} is null then 'n/a'
+        when {{ kpi }} in ('acquisition_rate', 'retention_rate', 'churn_rate', 'segment_growth_rate',
+            'revenue_growth_rate', 'csat', 'market_share', 'market_penetration',
+            'lead_conversion_rate', 'annual_churn_rate')
+            then printf('%.1f%%', 100 * {{ value }})
+        when {{ kpi }} in ('revenue', 'average_order_value', 'clv_historical', 'clv', 'cac',
+            'annual_value', 'marketing_spend')
+            then '$' || format('{:,.0f}', {{ value }})
+        when {{ kpi }} in ('nps', 'purchase_frequency', 'ltv_to_cac')
+            then printf('%.1f', {{ value }})
+        else format('{:,.0f}', {{ value }})
+    end)
+{%- endmacro %}

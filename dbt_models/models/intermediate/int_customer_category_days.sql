@@ -16,7 +16,7 @@ daily as (
         coalesce(lines.category, 'unknown') as category,
         completed_orders.order_date,
         sum(cast(coalesce(lines.quantity, 1) * coalesce(lines.unit_price, 0)
-            * completed_orders.rate_to_reporting as double)) as revenue
+            * completed_orders.rate_to_reporting as decimal(18, 4))) as revenue
     from lines
     inner join completed_orders on lines.order_id = completed_orders.order_id
     group by 1, 2, 3

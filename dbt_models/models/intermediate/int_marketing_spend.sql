@@ -15,7 +15,7 @@ select
     cast(spend.amount * case
         when spend.currency = '{{ var("reporting_currency") }}' then 1.0
         else fx_rates.rate_to_reporting
-    end as double) as spend
+    end as decimal(18, 4)) as spend
 from spend
 left join fx_rates
     on spend.spend_date = fx_rates.date

@@ -42,7 +42,11 @@ select
     net_amount,
     rate_to_reporting,
     -- cancelled, refunded and pending orders carry no revenue
-    case when is_completed then cast(net_amount * rate_to_reporting as double) else 0 end as revenue,
+    -- amounts in the reporting currency are kept as DECIMAL(18, 4): sums are exact and repeatable
+    case
+        when is_completed then cast(net_amount * rate_to_reporting as decimal(18, 4))
+        else cast(0 as decimal(18, 4))
+    end as revenue,
     channel,
     _drop_date
 from converted

@@ -35,22 +35,6 @@ channel_acquisitions as (
     group by all
 ),
 
-customer_share as (
-    -- each acquired customer carries spend / acquisitions of their channel
-    select
-        acquired.*,
-        channel_spend.spend / channel_acquisitions.acquired_customers as allocated_spend
-    from acquired
-    inner join channel_acquisitions
-        on acquired.grain = channel_acquisitions.grain
-        and acquired.period_start = channel_acquisitions.period_start
-        and acquired.attributed_channel = channel_acquisitions.channel
-    inner join channel_spend
-        on acquired.grain = channel_spend.grain
-        and acquired.period_start = channel_spend.period_start
-        and acquired.attributed_channel = channel_spend.channel
-),
-
 period_totals as (
     select
         channel_spend.grain,
@@ -67,18 +51,41 @@ period_totals as (
     group by all
 ),
 
-allocated as (
+segment_channel_acquisitions as (
     {%- for dimension in segment_dimensions() %}
     select
         grain,
         period_start,
         '{{ dimension.name }}' as segment_dimension,
         {{ adapter.quote('end_' ~ dimension.name) }} as segment,
-        sum(allocated_spend) as marketing_spend
-    from customer_share
+        attributed_channel as channel,
+        count(*) as acquired_customers
+    from acquired
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+),
+
+allocated as (
+    -- each (segment, channel) share is rounded to DECIMAL so that the sums are exact and
+    -- repeatable (a double sum's order, and so its last bits, can differ between runs)
+    select
+        segment_channel_acquisitions.grain,
+        segment_channel_acquisitions.period_start,
+        segment_channel_acquisitions.segment_dimension,
+        segment_channel_acquisitions.segment,
+        sum(cast(channel_spend.spend * segment_channel_acquisitions.acquired_customers
+            / channel_acquisitions.acquired_customers as decimal(18, 6))) as marketing_spend
+    from segment_channel_acquisitions
+    inner join channel_acquisitions
+        on segment_channel_acquisitions.grain = channel_acquisitions.grain
+        and segment_channel_acquisitions.period_start = channel_acquisitions.period_start
+        and segment_channel_acquisitions.channel = channel_acquisitions.channel
+    inner join channel_spend
+        on segment_channel_acquisitions.grain = channel_spend.grain
+        and segment_channel_acquisitions.period_start = channel_spend.period_start
+        and segment_channel_acquisitions.channel = channel_spend.channel
+    group by all
 )
 
 select

@@ -23,7 +23,7 @@ off_target as (
         cast(null as double) as p_value,
         printf('%s for %s = %s is %s: %s against a target of %s (%s is better).',
             kpi, segment_dimension, segment, replace(status, '_', ' '),
-            printf('%.4g', actual), printf('%.4g', target), direction) as message
+            {{ format_kpi('kpi', 'actual') }}, {{ format_kpi('kpi', 'target') }}, direction) as message
     from attainment
     where status in ('off_track', 'at_risk')
 ),
@@ -90,10 +90,12 @@ ltv_to_cac as (
         cast(null as double) as p_value,
         case
             when ltv_to_cac < {{ var('insight_ltv_to_cac_low') }}
-                then printf('Acquisition loses money in %s = %s: LTV:CAC is %.2f (CLV $%.0f, CAC $%.0f).',
-                    segment_dimension, segment, ltv_to_cac, clv, cac)
-            else printf('Room to invest in %s = %s: LTV:CAC is %.2f (CLV $%.0f, CAC $%.0f).',
-                segment_dimension, segment, ltv_to_cac, clv, cac)
+                then printf('Acquisition loses money in %s = %s: LTV:CAC is %.2f (CLV %s, CAC %s).',
+                    segment_dimension, segment, ltv_to_cac,
+                    {{ format_kpi("'clv'", 'clv') }}, {{ format_kpi("'cac'", 'cac') }})
+            else printf('Room to invest in %s = %s: LTV:CAC is %.2f (CLV %s, CAC %s).',
+                segment_dimension, segment, ltv_to_cac,
+                {{ format_kpi("'clv'", 'clv') }}, {{ format_kpi("'cac'", 'cac') }})
         end as message
     from kpis
     where ltv_to_cac < {{ var('insight_ltv_to_cac_low') }}
@@ -146,8 +148,8 @@ top_clv as (
         clv as actual,
         cast(clv_rank as double) as reference_value,
         cast(null as double) as p_value,
-        printf('%s = %s ranks #%d by CLV ($%.0f per customer): protect and grow it.',
-            segment_dimension, segment, clv_rank, clv) as message
+        printf('%s = %s ranks #%d by CLV (%s per customer): protect and grow it.',
+            segment_dimension, segment, clv_rank, {{ format_kpi("'clv'", 'clv') }}) as message
     from clv_ranked
     where clv_rank <= {{ var('insight_top_clv_segments') }}
 )

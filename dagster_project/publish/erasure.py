@@ -1,0 +1,120 @@
+"""Erasure requests reach versions published before the request.
+
+A published version is immutable with one exception: when a customer asks for erasure after a
+period was published, every published file holding that customer's rows (the customer_key
+columns of customer-level tables, in every version) is rewritten without them. The version's
+manifest records it under `erasures` (run id, time, rows removed per table; never who) and its
+row counts, checksums and content hashes describe the purged files. current/ is re-pointed by
+the normal run (its hard link still names the old file until then).
+
+Order, so that a crash at any point heals on the next run: the purged file is written aside,
+the manifest describing it is swapped in, then the file is swapped in (a stale file still
+holds erased rows, so the next run purges it again and rewrites the same manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from dagster_project.publish import layout
+from dagster_project.publish.atomic import fsync_dir, fsync_file, sha256_file, write_file
+from dagster_project.publish.content import period_content_hash, table_content_hash
+from dagster_project.publish.pii import CUSTOMER_KEY, ERASED_CUSTOMERS_SQL, customer_hash
+from dagster_project.publish.versions import READ_ONLY, PublishedVersion, read_manifest
+
+
+def erased_customer_keys(con: duckdb.DuckDBPyConnection, key: str) -> pa.Array:
+    """The customer_key of every customer with an erasure request."""
+    rows = con.execute(ERASED_CUSTOMERS_SQL).fetchall()
+    return pa.array(sorted({customer_hash(row[0], key) for row in rows}), pa.string())
+
+
+def all_versions(published_dir: Path) -> list[PublishedVersion]:
+    versions = []
+    for manifest in sorted((published_dir / layout.VERSIONS).glob("*/*/version=*/manifest.json")):
+        folder = manifest.parent
+        match = layout.VERSION_PATTERN.match(folder.name)
+        if match:
+            versions.append(PublishedVersion(folder, int(match.group(1)), read_manifest(folder)))
+    return versions
+
+
+def purge_erased_customers(
+    con: duckdb.DuckDBPyConnection,
+    published_dir: Path,
+    erased: pa.Array,
+    staging: Path,
+    *,
+    run_id: str,
+    purged_at: str,
+) -> list[Path]:
+    """Remove erased customers' rows from every published version; the version folders touched."""
+    if len(erased) == 0:
+        return []
+    touched = []
+    for version in all_versions(published_dir):
+        if _purge_version(con, version, erased, staging, run_id=run_id, purged_at=purged_at):
+            touched.append(version.path)
+    return touched
+
+
+def _purge_version(
+    con: duckdb.DuckDBPyConnection,
+    version: PublishedVersion,
+    erased: pa.Array,
+    staging: Path,
+    *,
+    run_id: str,
+    purged_at: str,
+) -> bool:
+    manifest: dict[str, Any] = json.loads(json.dumps(version.manifest))
+    staged_files: list[tuple[Path, Path]] = []
+    removed: dict[str, int] = {}
+    for name, info in manifest["tables"].items():
+        if CUSTOMER_KEY not in (column["name"] for column in info["schema"]):
+            continue
+        path = version.path / info["file"]
+        keys = pq.ParquetFile(path).read(columns=[CUSTOMER_KEY]).column(CUSTOMER_KEY)
+        if not pc.any(pc.is_in(keys, value_set=erased)).as_py():
+            continue
+        table = pq.ParquetFile(path).read()
+        erased_rows = pc.is_in(table.column(CUSTOMER_KEY), value_set=erased)
+        count = pc.sum(erased_rows.cast(pa.int64())).as_py() or 0
+        kept = table.filter(pc.invert(pc.fill_null(erased_rows, False)))
+        staged = staging / f"{uuid.uuid4().hex}.parquet"
+        pq.write_table(kept, staged)
+        fsync_file(staged)
+        os.chmod(staged, READ_ONLY)
+        info.update(
+            rows=kept.num_rows,
+            bytes=staged.stat().st_size,
+            sha256=sha256_file(staged),
+            content_hash=table_content_hash(con, kept),
+        )
+        staged_files.append((staged, path))
+        removed[name] = count
+    if not removed:
+        return False
+    manifest["content_hash"] = period_content_hash(
+        {name: info["content_hash"] for name, info in manifest["tables"].items()}
+    )
+    manifest.setdefault("erasures", []).append(
+        {"run_id": run_id, "purged_at": purged_at, "rows_removed": removed}
+    )
+    manifest_path = version.path / layout.MANIFEST
+    text = json.dumps(manifest, indent=2, default=str) + "\n"
+    write_file(manifest_path, text.encode("utf-8"), staging)
+    os.chmod(manifest_path, READ_ONLY)
+    for staged, path in staged_files:
+        os.replace(staged, path)
+    fsync_dir(version.path)
+    return True

@@ -1,0 +1,55 @@
+"""Where every published file lives (see docs/architecture.md, "Published layout").
+
+published/
+  versions/grain=<g>/period_start=<YYYY-MM-DD>/version=<n>/<table>.parquet + manifest.json
+  current/<table>/grain=<g>/period_start=<YYYY-MM-DD>/data.parquet
+  restatements/<g>_<YYYY-MM-DD>_v<n>.parquet
+  serving/segment_kpis.duckdb
+  .tmp/  .lock                      (work in progress and the publisher lock: not for readers)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+VERSIONS = "versions"
+CURRENT = "current"
+RESTATEMENTS = "restatements"
+SERVING = "serving"
+SERVING_FILE = "segment_kpis.duckdb"
+MANIFEST = "manifest.json"
+CURRENT_FILE = "data.parquet"
+VERSION_PATTERN = re.compile(r"^version=(\d+)$")
+
+
+def period_dir(published_dir: Path, grain: str, period_start: date) -> Path:
+    return published_dir / VERSIONS / f"grain={grain}" / f"period_start={period_start.isoformat()}"
+
+
+def version_dir(published_dir: Path, grain: str, period_start: date, version: int) -> Path:
+    return period_dir(published_dir, grain, period_start) / f"version={version}"
+
+
+def table_file(table: str) -> str:
+    return f"{table}.parquet"
+
+
+def current_file(published_dir: Path, table: str, grain: str, period_start: date) -> Path:
+    return (
+        published_dir
+        / CURRENT
+        / table
+        / f"grain={grain}"
+        / f"period_start={period_start.isoformat()}"
+        / CURRENT_FILE
+    )
+
+
+def restatement_file(published_dir: Path, grain: str, period_start: date, version: int) -> Path:
+    return published_dir / RESTATEMENTS / f"{grain}_{period_start.isoformat()}_v{version}.parquet"
+
+
+def serving_file(published_dir: Path) -> Path:
+    return published_dir / SERVING / SERVING_FILE

@@ -1,0 +1,223 @@
+"""Publication of closed periods as immutable, versioned Parquet snapshots.
+
+For every closed (grain, period_start) of the marts:
+1. read its rows of PUBLISHED_TABLES (PII-free, sorted) and hash their content (content.py);
+2. same hash as the latest published version: nothing is written (idempotent re-runs);
+   no version yet: publish version=1; a different hash (late data changed a closed period):
+   publish version=n+1 beside the old ones, with a `changes` section in its manifest and a
+   restatement log file (restatements.py);
+3. point current/<table>/grain=<g>/period_start=<d>/data.parquet at the latest version (a hard
+   link swapped in with os.replace; checked and repaired on every run).
+Before that, customers erased since an earlier publication are purged from every published
+version (erasure.py).
+
+Nothing is written before the warehouse has been read and the hash key checked.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dagster_project.publish import layout
+from dagster_project.publish.atomic import (
+    clean_stale,
+    discard_staging,
+    new_staging_dir,
+    place_file,
+    publish_lock,
+    same_content,
+)
+from dagster_project.publish.content import (
+    canonical_lines,
+    period_content_hash,
+    table_content_hash,
+)
+from dagster_project.publish.erasure import erased_customer_keys, purge_erased_customers
+from dagster_project.publish.marts import (
+    CUSTOMER_TABLE,
+    PUBLISHED_TABLES,
+    Period,
+    closed_periods,
+    columns_of,
+    customer_tables,
+    open_warehouse,
+    read_period_table,
+    read_watermark,
+)
+from dagster_project.publish.pii import register_customer_keys, require_hash_key
+from dagster_project.publish.restatements import (
+    KPI_TABLE,
+    build_changes,
+    ensure_restatement_record,
+    kpi_changes,
+    table_changes,
+)
+from dagster_project.publish.result import PeriodVersion, PublishResult
+from dagster_project.publish.versions import PublishedVersion, published_versions, write_version
+
+
+def publish_closed_periods(
+    warehouse_path: Path,
+    published_dir: Path,
+    *,
+    run_id: str,
+    code_version: str,
+    hash_key: str | None,
+) -> PublishResult:
+    """Publish every closed period whose content is new or changed; see the module docstring."""
+    published_dir = Path(published_dir)
+    with open_warehouse(Path(warehouse_path)) as con:
+        watermark = read_watermark(con)
+        periods = closed_periods(con, watermark)
+        key = keys = None  # the registered Arrow table must stay referenced while queried
+        if periods:
+            key = require_hash_key(hash_key, f"marts.{CUSTOMER_TABLE}, published per period,")
+            keys = register_customer_keys(con, key, customer_tables(con, [CUSTOMER_TABLE]))
+        result = PublishResult(published_dir, watermark, run_id)
+        with publish_lock(published_dir):
+            result.stale_removed = clean_stale(published_dir)
+            staging = new_staging_dir(published_dir, "run")
+            run = _Run(con, published_dir, staging, watermark, run_id, code_version, result)
+            try:
+                if key is not None:
+                    result.erasures_purged = purge_erased_customers(
+                        con,
+                        published_dir,
+                        erased_customer_keys(con, key),
+                        staging,
+                        run_id=run_id,
+                        purged_at=run.published_at,
+                    )
+                for period in periods:
+                    run.publish(period)
+            finally:
+                discard_staging(staging)
+        del keys
+    return result
+
+
+class _Run:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        published_dir: Path,
+        staging: Path,
+        watermark: date,
+        run_id: str,
+        code_version: str,
+        result: PublishResult,
+    ) -> None:
+        self.con = con
+        self.published_dir = published_dir
+        self.staging = staging
+        self.watermark = watermark
+        self.run_id = run_id
+        self.code_version = code_version
+        self.result = result
+        self.published_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.columns = {name: columns_of(con, "marts", name) for name in PUBLISHED_TABLES}
+
+    def publish(self, period: Period) -> None:
+        tables = {
+            name: read_period_table(self.con, name, period, self.columns[name])
+            for name in PUBLISHED_TABLES
+        }
+        hashes = {name: table_content_hash(self.con, table) for name, table in tables.items()}
+        content_hash = period_content_hash(hashes)
+
+        versions = published_versions(self.published_dir, period.grain, period.period_start)
+        for version in versions:  # heal a run that died before writing its restatement file
+            ensure_restatement_record(self.published_dir, version, self.staging)
+        latest = versions[-1] if versions else None
+
+        if latest is not None and latest.content_hash == content_hash:
+            item = _item(period, latest)
+            self.result.unchanged.append(item)
+            repointed = self._point_current(period, latest)
+            if repointed and latest.path not in self.result.erasures_purged:
+                self.result.current_repaired.append(item)
+            return
+
+        number = latest.version + 1 if latest else 1
+        changes = self._changes(period, number, latest, tables, hashes) if latest else None
+        new = write_version(
+            self.published_dir,
+            period,
+            number,
+            tables,
+            hashes,
+            content_hash=content_hash,
+            watermark=self.watermark,
+            code_version=self.code_version,
+            run_id=self.run_id,
+            published_at=self.published_at,
+            changes=changes,
+        )
+        restatement = ensure_restatement_record(self.published_dir, new, self.staging)
+        self._point_current(period, new)
+        item = _item(period, new, restatement)
+        (self.result.restated if latest else self.result.published).append(item)
+
+    def _changes(
+        self,
+        period: Period,
+        number: int,
+        latest: PublishedVersion,
+        tables: dict[str, pa.Table],
+        hashes: dict[str, str],
+    ) -> dict[str, Any]:
+        old_tables = latest.manifest["tables"]
+        summaries: dict[str, dict[str, Any]] = {}
+        for name, table in tables.items():
+            old = old_tables.get(name)
+            if old is not None and old["content_hash"] == hashes[name]:
+                summary = table_changes([], [])
+                summary.update(rows_before=table.num_rows, rows_after=table.num_rows)
+            else:
+                old_lines = canonical_lines(self.con, _read(latest, name)) if old else []
+                summary = table_changes(old_lines, canonical_lines(self.con, table))
+            summary["changed"] = old is None or old["content_hash"] != hashes[name]
+            summaries[name] = summary
+        kpis = []
+        if summaries[KPI_TABLE]["changed"] and KPI_TABLE in old_tables:
+            kpis = kpi_changes(_read(latest, KPI_TABLE), tables[KPI_TABLE])
+        restatement = layout.restatement_file(
+            self.published_dir, period.grain, period.period_start, number
+        )
+        return build_changes(latest, summaries, kpis, restatement, self.published_dir)
+
+    def _point_current(self, period: Period, version: PublishedVersion) -> bool:
+        """Make current/ hold this version's files; True if anything had to be swapped."""
+        swapped = False
+        for name, info in version.manifest["tables"].items():
+            target = layout.current_file(
+                self.published_dir, name, period.grain, period.period_start
+            )
+            source = version.path / info["file"]
+            if not same_content(target, source, info["sha256"]):
+                place_file(source, target, self.staging)
+                swapped = True
+        return swapped
+
+
+def _read(version: PublishedVersion, table: str) -> pa.Table:
+    return pq.ParquetFile(version.table_path(table)).read()
+
+
+def _item(
+    period: Period, version: PublishedVersion, restatement: Path | None = None
+) -> PeriodVersion:
+    return PeriodVersion(
+        period.grain,
+        period.period_start,
+        period.period_end,
+        version.version,
+        version.path,
+        restatement,
+    )

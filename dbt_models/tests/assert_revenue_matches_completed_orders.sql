@@ -1,0 +1,28 @@
+-- Revenue of segment `all` in every period equals completed-order revenue straight from the
+-- staged orders (current versions, converted at the order date's rate).
+with kpis as (
+    select grain, period_start, period_end, revenue
+    from {{ ref('fct_segment_kpis') }}
+    where segment_dimension = 'all'
+),
+
+orders as (
+    select * from {{ ref('int_orders') }}
+    where is_completed
+),
+
+expected as (
+    select
+        kpis.grain,
+        kpis.period_start,
+        coalesce(sum(orders.revenue), 0) as revenue
+    from kpis
+    left join orders on orders.order_date between kpis.period_start and kpis.period_end
+    group by all
+)
+
+select kpis.*, expected.revenue as expected_revenue
+from kpis
+inner join expected
+    on kpis.grain = expected.grain and kpis.period_start = expected.period_start
+where abs(kpis.revenue - expected.revenue) > 1e-6

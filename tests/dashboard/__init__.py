@@ -1,0 +1,1 @@
+"""Tests of the static HTML KPI dashboard (dagster_project.publish.dashboard)."""

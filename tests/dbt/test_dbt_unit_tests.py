@@ -1,0 +1,76 @@
+"""The dbt unit tests: every KPI definition pinned to hand-computed rows (real dbt, real DuckDB).
+
+dbt needs the upstream relations to exist to type the fixtures, so the models are first
+built empty (`dbt run --empty`) over an empty raw layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.ingest import ensure_schema
+from dagster_project.settings import DBT_PROJECT_DIR
+
+EXPECTED_UNIT_TESTS = {
+    "lifecycle_active_lapsed_and_window_revenue",
+    "rfm_scores_and_names",
+    "value_tier_cume_dist_with_ties",
+    "customer_states_at_period_start_and_end",
+    "segment_flows_and_identity",
+    "cac_spend_allocated_by_channel_acquisitions",
+    "satisfaction_responses_by_segment_at_end",
+    "market_revenue_spread_across_a_year_boundary",
+    "kpis_rates_clv_cac_satisfaction_market_leads",
+    "attainment_direction_status_and_target_precedence",
+}
+
+
+def _dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, "SEGMENT_KPIS_WAREHOUSE": str(warehouse)}
+    return subprocess.run(
+        [
+            str(dbt),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def unit_test_results(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("dbt_unit")
+    warehouse, target = root / "warehouse.duckdb", root / "target"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_schema(con)
+    for args in (["seed"], ["run", "--empty"]):
+        done = _dbt(args, warehouse, target)
+        assert done.returncode == 0, done.stdout[-4000:]
+    _dbt(["test", "--select", "test_type:unit"], warehouse, target)
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {result["unique_id"].split(".")[-1]: result["status"] for result in results}
+
+
+def test_every_kpi_definition_has_a_unit_test(unit_test_results):
+    assert set(unit_test_results) == EXPECTED_UNIT_TESTS
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_UNIT_TESTS))
+def test_unit_test_passes(unit_test_results, name):
+    assert unit_test_results[name] == "pass"

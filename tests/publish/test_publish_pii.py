@@ -1,0 +1,119 @@
+"""No PII and no erased customer in anything published; the keyed customer hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dagster_project.publish import MissingHashKeyError, customer_hash
+
+
+def _publish_everything(env):
+    env.publish()
+    env.execute(  # a restatement too, so its record and a version 2 are scanned
+        "update marts.fct_segment_kpis set customers_end = customers_end + 1 "
+        "where grain = 'week' and period_start = '2024-02-26'"
+    )
+    env.publish(run_id="run-2")
+    env.serve()
+    assert (env.published / "restatements").is_dir()
+    assert (env.published / "serving" / "segment_kpis.duckdb").is_file()
+
+
+def test_customer_hash_is_hmac_sha256_hex():
+    # RFC 4231-style known answer: HMAC-SHA256(key="key", "The quick brown fox ...")
+    assert customer_hash("The quick brown fox jumps over the lazy dog", "key") == (
+        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+    )
+    assert customer_hash("cust-001", "k1") != customer_hash("cust-001", "k2")
+
+
+def test_no_pii_column_or_value_in_any_published_file(env):
+    _publish_everything(env)
+    files = env.files_under(env.published)
+    assert any(path.suffix == ".parquet" for path in files)
+
+    assert env.pii_findings(env.published, env.pii_values, env.pii_columns) == []
+
+
+def test_the_pii_scan_finds_planted_pii(env, tmp_path):
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    pq.write_table(pa.table({"note": [f"contact {env.pii_values[0]} soon"]}), planted / "a.parquet")
+    pq.write_table(pa.table({"Email": ["x"]}), planted / "b.parquet")
+
+    findings = env.pii_findings(planted, env.pii_values, env.pii_columns)
+
+    assert any("a.parquet: value" in finding for finding in findings)
+    assert any("b.parquet: column 'Email'" in finding for finding in findings)
+
+
+def test_erased_customers_are_absent_from_every_published_file(env):
+    _publish_everything(env)
+    erased = env.erased + [customer_hash(customer, env.hash_key) for customer in env.erased]
+
+    assert env.pii_findings(env.published, erased, []) == []
+    # while the other customers are there, under their keyed hash only
+    kept = [c[0] for c in env.customers if c[0] not in env.erased]
+    keys = env.query(
+        f"select distinct customer_key from read_parquet("
+        f"'{env.published}/current/fct_customer_segments/*/*/*.parquet')"
+    )
+    assert sorted(key for (key,) in keys) == sorted(customer_hash(c, env.hash_key) for c in kept)
+    assert env.pii_findings(env.published, kept, []) == []
+
+
+def test_missing_hash_key_raises_and_publishes_nothing(env):
+    with pytest.raises(MissingHashKeyError, match="SEGMENT_KPIS_HASH_KEY"):
+        env.publish(hash_key=None)
+    assert not env.published.exists()
+
+    with pytest.raises(MissingHashKeyError, match="SEGMENT_KPIS_HASH_KEY"):
+        env.serve(hash_key="")
+    assert not (env.published / "serving").exists()
+
+
+def test_a_later_erasure_request_purges_already_published_versions(env):
+    env.publish()
+    env.serve()
+    late = "cust-001"  # in every closed period's customer rows
+    late_key = customer_hash(late, env.hash_key)
+    assert env.pii_findings(env.published, [late_key], []) != []  # published under its key
+    env.execute(
+        "update marts.dim_customers set is_deleted = true, email = null, first_name = null, "
+        "last_name = null, birth_date = null, postal_code = null where customer_id = ?",
+        [late],
+    )
+
+    result = env.publish(run_id="run-2")
+    env.serve()
+
+    assert env.pii_findings(env.published, [late, late_key], []) == []
+    assert len(result.erasures_purged) == len(env.closed)
+    # the purge is the only change: no new version, no restatement, current re-pointed
+    assert result.published == [] and result.restated == [] and result.current_repaired == []
+    assert len(result.unchanged) == len(env.closed)
+    for folder in result.erasures_purged:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert [entry["rows_removed"] for entry in manifest["erasures"]] == [
+            {"fct_customer_segments": 1}
+        ]
+        entry = manifest["tables"]["fct_customer_segments"]
+        path = folder / entry["file"]
+        assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert entry["rows"] == pq.ParquetFile(path).metadata.num_rows
+        current = (
+            env.published
+            / "current"
+            / "fct_customer_segments"
+            / folder.parent.parent.name
+            / folder.parent.name
+            / "data.parquet"
+        )
+        assert os.path.samefile(current, path)
+    assert env.publish(run_id="run-3").erasures_purged == []  # done once
