@@ -45,78 +45,40 @@ class Region:
     cities: tuple[tuple[str, str], ...]  # (city, postal code prefix)
 
 
+# fmt: off
 REGIONS = (
-    Region(
-        "Northeast",
-        "US",
-        0.22,
-        "America/New_York",
-        (("New York", "100"), ("Boston", "021"), ("Philadelphia", "191")),
-    ),
-    Region(
-        "Southeast",
-        "US",
-        0.24,
-        "America/New_York",
-        (("Atlanta", "303"), ("Miami", "331"), ("Charlotte", "282")),
-    ),
-    Region(
-        "Midwest",
-        "US",
-        0.20,
-        "America/Chicago",
-        (("Chicago", "606"), ("Minneapolis", "554"), ("Columbus", "432")),
-    ),
-    Region(
-        "Southwest",
-        "US",
-        0.14,
-        "America/Phoenix",
-        (("Phoenix", "850"), ("Dallas", "752"), ("Austin", "787")),
-    ),
-    Region(
-        "West",
-        "US",
-        0.20,
-        "America/Los_Angeles",
-        (("Los Angeles", "900"), ("San Francisco", "941"), ("Seattle", "981")),
-    ),
+    Region("Northeast", "US", 0.22, "America/New_York",
+           (("New York", "100"), ("Boston", "021"), ("Philadelphia", "191"))),
+    Region("Southeast", "US", 0.24, "America/New_York",
+           (("Atlanta", "303"), ("Miami", "331"), ("Charlotte", "282"))),
+    Region("Midwest", "US", 0.20, "America/Chicago",
+           (("Chicago", "606"), ("Minneapolis", "554"), ("Columbus", "432"))),
+    Region("Southwest", "US", 0.14, "America/Phoenix",
+           (("Phoenix", "850"), ("Dallas", "752"), ("Austin", "787"))),
+    Region("West", "US", 0.20, "America/Los_Angeles",
+           (("Los Angeles", "900"), ("San Francisco", "941"), ("Seattle", "981"))),
     Region("Ontario", "CA", 0.45, "America/Toronto", (("Toronto", "M5V "), ("Ottawa", "K1P "))),
     Region("Québec", "CA", 0.30, "America/Toronto", (("Montréal", "H2X "), ("Québec", "G1R "))),
     Region("British Columbia", "CA", 0.25, "America/Vancouver", (("Vancouver", "V6B "),)),
-    Region(
-        "England",
-        "GB",
-        0.80,
-        "Europe/London",
-        (("London", "EC1A "), ("Manchester", "M1 "), ("Bristol", "BS1 ")),
-    ),
+    Region("England", "GB", 0.80, "Europe/London",
+           (("London", "EC1A "), ("Manchester", "M1 "), ("Bristol", "BS1 "))),
     Region("Scotland", "GB", 0.14, "Europe/London", (("Edinburgh", "EH1 "), ("Glasgow", "G1 "))),
     Region("Wales", "GB", 0.06, "Europe/London", (("Cardiff", "CF10 "),)),
     Region("Bavaria", "DE", 0.35, "Europe/Berlin", (("München", "80"), ("Nürnberg", "90"))),
     Region("Berlin", "DE", 0.25, "Europe/Berlin", (("Berlin", "10"),)),
-    Region(
-        "North Rhine-Westphalia",
-        "DE",
-        0.40,
-        "Europe/Berlin",
-        (("Köln", "50"), ("Düsseldorf", "40")),
-    ),
+    Region("North Rhine-Westphalia", "DE", 0.40, "Europe/Berlin",
+           (("Köln", "50"), ("Düsseldorf", "40"))),
     Region("Île-de-France", "FR", 0.60, "Europe/Paris", (("Paris", "75"), ("Versailles", "78"))),
-    Region(
-        "Provence-Alpes-Côte d'Azur",
-        "FR",
-        0.40,
-        "Europe/Paris",
-        (("Marseille", "13"), ("Nice", "06")),
-    ),
+    Region("Provence-Alpes-Côte d'Azur", "FR", 0.40, "Europe/Paris",
+           (("Marseille", "13"), ("Nice", "06"))),
     Region("North Holland", "NL", 0.55, "Europe/Amsterdam", (("Amsterdam", "10"),)),
-    Region(
-        "South Holland", "NL", 0.45, "Europe/Amsterdam", (("Rotterdam", "30"), ("Den Haag", "25"))
-    ),
+    Region("South Holland", "NL", 0.45, "Europe/Amsterdam",
+           (("Rotterdam", "30"), ("Den Haag", "25"))),
 )
+# fmt: on
 
 # --- demographics ---------------------------------------------------------------------------
+# fmt: off
 # Age groups (age on the last activity day) used for behaviour; group 0 (16-17) lands in the
 # `unknown` age band.
 AGE_GROUPS = ((16, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 85))
@@ -139,33 +101,17 @@ AGE_CHANNEL = (
 ORDER_CHANNELS = ("web", "app", "store", "phone")
 # order channel mix per age group
 AGE_ORDER_CHANNEL = (
-    (0.30, 0.62, 0.08, 0.00),
-    (0.35, 0.55, 0.10, 0.00),
-    (0.45, 0.43, 0.11, 0.01),
-    (0.55, 0.32, 0.11, 0.02),
-    (0.62, 0.22, 0.12, 0.04),
-    (0.66, 0.12, 0.14, 0.08),
+    (0.30, 0.62, 0.08, 0.00), (0.35, 0.55, 0.10, 0.00), (0.45, 0.43, 0.11, 0.01),
+    (0.55, 0.32, 0.11, 0.02), (0.62, 0.22, 0.12, 0.04), (0.66, 0.12, 0.14, 0.08),
     (0.60, 0.06, 0.18, 0.16),
 )
 
-# Free-text gender as the CRM stores it, with the normalised value it stands for.
+# Free-text gender as the CRM stores it, with how often each spelling occurs.
 GENDER_VARIANTS = (
-    ("F", 0.12),
-    ("female", 0.17),
-    ("Woman", 0.06),
-    ("Female", 0.12),
-    ("w", 0.02),
-    ("m", 0.12),
-    ("Male", 0.17),
-    ("M", 0.08),
-    ("man", 0.06),
-    ("male", 0.03),
-    ("non-binary", 0.008),
-    ("Non-binary", 0.004),
-    ("diverse", 0.003),
-    ("", 0.02),
-    ("prefer not to say", 0.008),
-    ("n/a", 0.005),
+    ("F", 0.12), ("female", 0.17), ("Woman", 0.06), ("Female", 0.12), ("w", 0.02),
+    ("m", 0.12), ("Male", 0.17), ("M", 0.08), ("man", 0.06), ("male", 0.03),
+    ("non-binary", 0.008), ("Non-binary", 0.004), ("diverse", 0.003),
+    ("", 0.02), ("prefer not to say", 0.008), ("n/a", 0.005),
 )
 FEMALE_VARIANTS = frozenset({"F", "female", "Woman", "Female", "w"})
 MALE_VARIANTS = frozenset({"m", "Male", "M", "man", "male"})
@@ -173,31 +119,12 @@ MALE_VARIANTS = frozenset({"m", "Male", "M", "man", "male"})
 EDUCATION = ("high school", "some college", "bachelor", "master", "doctorate")
 EDUCATION_SHARE = (0.25, 0.2, 0.35, 0.16, 0.04)
 OCCUPATIONS = (
-    "engineer",
-    "teacher",
-    "nurse",
-    "sales",
-    "manager",
-    "student",
-    "retired",
-    "designer",
-    "consultant",
-    "self-employed",
-    "administrator",
-    "driver",
-    "chef",
-    "developer",
-    "analyst",
+    "engineer", "teacher", "nurse", "sales", "manager", "student", "retired", "designer",
+    "consultant", "self-employed", "administrator", "driver", "chef", "developer", "analyst",
 )
 LIFESTYLES = (
-    "Urban professional",
-    "Family-focused",
-    "Outdoor enthusiast",
-    "Budget conscious",
-    "Luxury seeker",
-    "Student",
-    "Retired",
-    "Health & wellness",
+    "Urban professional", "Family-focused", "Outdoor enthusiast", "Budget conscious",
+    "Luxury seeker", "Student", "Retired", "Health & wellness",
 )
 # lifestyle weights per age group
 AGE_LIFESTYLE = (
@@ -217,18 +144,8 @@ CATEGORY_SKU_PREFIX = ("ELEC", "HOME", "FASH", "BEAU", "SPRT", "BOOK")
 CATEGORY_REFUND = (1.6, 0.9, 1.4, 0.7, 1.0, 0.5)  # refund propensity multiplier
 
 INTERESTS = (
-    "electronics",
-    "fashion",
-    "beauty",
-    "sports",
-    "books",
-    "home",
-    "travel",
-    "gaming",
-    "cooking",
-    "fitness",
-    "outdoors",
-    "music",
+    "electronics", "fashion", "beauty", "sports", "books", "home",
+    "travel", "gaming", "cooking", "fitness", "outdoors", "music",
 )
 INTEREST_CATEGORY = (0, 2, 3, 4, 5, 1, 2, 0, 1, 4, 4, 0)  # index into CATEGORIES
 INTEREST_SHARE = (0.12, 0.12, 0.10, 0.08, 0.07, 0.10, 0.09, 0.07, 0.06, 0.08, 0.05, 0.07)
@@ -248,64 +165,26 @@ AGE_INTEREST = (
 # --- people ---------------------------------------------------------------------------------
 # (display name, ascii form for e-mail addresses)
 FEMALE_FIRST_NAMES = (
-    ("Emma", "emma"),
-    ("Olivia", "olivia"),
-    ("Sophia", "sophia"),
-    ("Zoë", "zoe"),
-    ("Chloé", "chloe"),
-    ("Amélie", "amelie"),
-    ("Hannah", "hannah"),
-    ("Mia", "mia"),
-    ("Siobhán", "siobhan"),
-    ("Ngozi", "ngozi"),
-    ("Priya", "priya"),
-    ("Mei", "mei"),
-    ("Lucía", "lucia"),
-    ("Grace", "grace"),
-    ("Fatima", "fatima"),
-    ("Anna", "anna"),
+    ("Emma", "emma"), ("Olivia", "olivia"), ("Sophia", "sophia"), ("Zoë", "zoe"),
+    ("Chloé", "chloe"), ("Amélie", "amelie"), ("Hannah", "hannah"), ("Mia", "mia"),
+    ("Siobhán", "siobhan"), ("Ngozi", "ngozi"), ("Priya", "priya"), ("Mei", "mei"),
+    ("Lucía", "lucia"), ("Grace", "grace"), ("Fatima", "fatima"), ("Anna", "anna"),
 )
 MALE_FIRST_NAMES = (
-    ("Liam", "liam"),
-    ("Noah", "noah"),
-    ("James", "james"),
-    ("José", "jose"),
-    ("Jürgen", "juergen"),
-    ("Søren", "soren"),
-    ("Lucas", "lucas"),
-    ("Mohammed", "mohammed"),
-    ("Wei", "wei"),
-    ("Aarav", "aarav"),
-    ("Oliver", "oliver"),
-    ("Mateo", "mateo"),
-    ("François", "francois"),
-    ("Daniel", "daniel"),
-    ("Kwame", "kwame"),
-    ("Jan", "jan"),
+    ("Liam", "liam"), ("Noah", "noah"), ("James", "james"), ("José", "jose"),
+    ("Jürgen", "juergen"), ("Søren", "soren"), ("Lucas", "lucas"), ("Mohammed", "mohammed"),
+    ("Wei", "wei"), ("Aarav", "aarav"), ("Oliver", "oliver"), ("Mateo", "mateo"),
+    ("François", "francois"), ("Daniel", "daniel"), ("Kwame", "kwame"), ("Jan", "jan"),
 )
 LAST_NAMES = (
-    ("Smith", "smith"),
-    ("Johnson", "johnson"),
-    ("Müller", "mueller"),
-    ("García", "garcia"),
-    ("O'Brien", "obrien"),
-    ("Nguyen", "nguyen"),
-    ("Dubois", "dubois"),
-    ("van der Berg", "vdberg"),
-    ("Kowalski", "kowalski"),
-    ("Okafor", "okafor"),
-    ("Patel", "patel"),
-    ("Schmidt", "schmidt"),
-    ("Brown", "brown"),
-    ("Lefèvre", "lefevre"),
-    ("Rossi", "rossi"),
-    ("Chen", "chen"),
-    ("Williams", "williams"),
-    ("Jansen", "jansen"),
-    ("Martin", "martin"),
-    ("Taylor", "taylor"),
+    ("Smith", "smith"), ("Johnson", "johnson"), ("Müller", "mueller"), ("García", "garcia"),
+    ("O'Brien", "obrien"), ("Nguyen", "nguyen"), ("Dubois", "dubois"), ("van der Berg", "vdberg"),
+    ("Kowalski", "kowalski"), ("Okafor", "okafor"), ("Patel", "patel"), ("Schmidt", "schmidt"),
+    ("Brown", "brown"), ("Lefèvre", "lefevre"), ("Rossi", "rossi"), ("Chen", "chen"),
+    ("Williams", "williams"), ("Jansen", "jansen"), ("Martin", "martin"), ("Taylor", "taylor"),
 )
 EMAIL_DOMAINS = ("example.com", "example.org", "mail.example", "inbox.example.net")
+# fmt: on
 
 # --- survey comments (anything goes: quotes, commas, newlines, markup, other scripts) -------
 COMMENTS_POSITIVE = (

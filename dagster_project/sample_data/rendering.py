@@ -68,9 +68,7 @@ class Renderer:
             case Ident():
                 return self._ident(column)
             case Category():
-                return pa.array(list(column.vocabulary), pa.string()).take(
-                    pa.array(column.codes, mask=column.codes < 0)
-                )
+                return _category(column, list(column.vocabulary))
             case Text():
                 return column.values
             case Timestamp():
@@ -127,8 +125,12 @@ class Renderer:
     # --- typed (Parquet) ---------------------------------------------------------------
     def typed(self, column: Column) -> pa.Array:
         match column:
-            case Ident() | Category() | Text():
-                return self.text(column, np.random.default_rng(0), TextStyle())
+            case Ident():
+                return self._ident(column)
+            case Category():
+                return _category(column, list(column.vocabulary))
+            case Text():
+                return column.values
             case Timestamp():
                 micros = (column.seconds.astype(np.int64) + self._epoch_seconds) * 1_000_000
                 return pa.array(
@@ -165,15 +167,19 @@ class Renderer:
             case Money() | Integer():
                 value = pc.cast(self.text(column, rng, style), pa.string())
             case Category():
-                quoted = [json.dumps(v, ensure_ascii=False) for v in column.vocabulary]
-                value = pa.array(quoted, pa.string()).take(
-                    pa.array(column.codes, mask=column.codes < 0)
+                value = _category(
+                    column, [json.dumps(v, ensure_ascii=False) for v in column.vocabulary]
                 )
             case Text():
                 value = _json_string(column.values)
             case _:  # ids, timestamps, dates: nothing to escape
                 value = pc.binary_join_element_wise('"', self.text(column, rng, style), '"', "")
         return pc.fill_null(value, "null")
+
+
+def _category(column: Category, labels: list[str]) -> pa.Array:
+    """The label of every code; a negative code is null."""
+    return pa.array(labels, pa.string()).take(pa.array(column.codes, mask=column.codes < 0))
 
 
 def _json_string(values: pa.Array) -> pa.Array:

@@ -75,7 +75,7 @@ def spend_rows(people: People, timeline: Timeline, fx: dict[str, np.ndarray], se
                     timeline.n_days, cat.CHANNEL_CAC[c] * acquired[c].sum() / timeline.n_days
                 )
             else:
-                smoothed = np.convolve(acquired[c, g], window, mode="same")
+                smoothed = np.convolve(acquired[c, g], window)[3 : 3 + timeline.n_days]  # centred
                 cost = cat.CHANNEL_CAC[c] * smoothed
             cost = cost * rng.lognormal(0, 0.15, timeline.n_days)
             keep = (cost > 0) | (name == "organic")

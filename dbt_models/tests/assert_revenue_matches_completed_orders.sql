@@ -1,5 +1,6 @@
 -- Revenue of segment `all` in every period equals completed-order revenue straight from the
 -- staged orders (current versions, converted at the order date's rate).
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_segment_kpis'}}}) }}
 with kpis as (
     select grain, period_start, period_end, revenue
     from {{ ref('fct_segment_kpis') }}
