@@ -29,6 +29,9 @@ EXPECTED_UNIT_TESTS = {
     "market_revenue_spread_across_a_year_boundary",
     "kpis_rates_clv_cac_satisfaction_market_leads",
     "attainment_direction_status_and_target_precedence",
+    "cohort_retention_by_segment_at_acquisition",
+    "insight_churn_rising_needs_a_significant_z_test",
+    "leads_by_the_dimensions_a_lead_carries",
 }
 
 

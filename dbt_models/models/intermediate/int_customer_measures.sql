@@ -55,22 +55,29 @@ customer_categories as (
     select distinct customer_id, category from category_days
 ),
 
+active_dates as (
+    -- a customer not active on d has no revenue in the window: usage stays unknown
+    select customer_id, as_of_date, window_start_exclusive
+    from with_window
+    where last_order_on > window_start_exclusive
+),
+
 category_window as (
     select
-        customer_dates.customer_id,
-        customer_dates.as_of_date,
+        active_dates.customer_id,
+        active_dates.as_of_date,
         customer_categories.category,
         coalesce(at_d.revenue_to_date, 0) - coalesce(before_window.revenue_to_date, 0) as revenue
-    from customer_dates
-    inner join customer_categories on customer_dates.customer_id = customer_categories.customer_id
+    from active_dates
+    inner join customer_categories on active_dates.customer_id = customer_categories.customer_id
     asof left join category_days as at_d
         on customer_categories.customer_id = at_d.customer_id
         and customer_categories.category = at_d.category
-        and customer_dates.as_of_date >= at_d.order_date
+        and active_dates.as_of_date >= at_d.order_date
     asof left join category_days as before_window
         on customer_categories.customer_id = before_window.customer_id
         and customer_categories.category = before_window.category
-        and customer_dates.window_start_exclusive >= before_window.order_date
+        and active_dates.window_start_exclusive >= before_window.order_date
 ),
 
 ranked_categories as (
