@@ -1,3 +1,6 @@
+-- A view: read once, by the next model; storing it would only grow the warehouse.
+{{ config(materialized='view') }}
+
 -- Everything known about a customer on a snapshot date: CRM attributes as of that date,
 -- behaviour up to it, and scores. Segment dimension expressions are evaluated over these
 -- columns (dbt_project.yml vars.segment_dimensions).

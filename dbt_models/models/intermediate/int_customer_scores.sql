@@ -1,3 +1,6 @@
+-- A view: read once, by the next model; storing it would only grow the warehouse.
+{{ config(materialized='view') }}
+
 -- RFM scores and value tier on every snapshot date (kpis.md, Segments).
 -- Scores: least(5, 1 + floor(5 * percent_rank())), ordered so that higher is better; equal
 -- measures share a score. value_tier: cume_dist() of window revenue, descending, among the
