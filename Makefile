@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test lint dev bench clean
+.PHONY: install run test lint dev bench clean generate backfill status docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ test: install  ## lint + the whole test suite (unit, dbt, end-to-end, headless b
 	bash tests/dashboard/install_browser.sh
 	$(BIN)/ruff check dagster_project tests
 	$(BIN)/pytest
+
+generate: install  ## make generate CUSTOMERS=2000
+	$(BIN)/segment-kpis generate --customers $(or $(CUSTOMERS),20000)
+
+backfill: install  ## make backfill FROM=2025-12-01 TO=2025-12-31
+	$(BIN)/segment-kpis backfill --from $(FROM) --to $(TO)
+
+status: install  ## watermark, last run, publication, quarantine, failed runs (read-only)
+	$(BIN)/segment-kpis status
+
+docs: install  ## dbt docs as one static page (no run may be writing the warehouse)
+	SEGMENT_KPIS_WAREHOUSE=$${SEGMENT_KPIS_WAREHOUSE:-$(CURDIR)/data/warehouse/warehouse.duckdb} \
+	$(BIN)/dbt docs generate --static --project-dir dbt_models --profiles-dir dbt_models --target-path $(CURDIR)/data/dbt_docs
 
 lint: install
 	$(BIN)/ruff check dagster_project tests

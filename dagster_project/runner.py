@@ -6,9 +6,15 @@ judged on what was materialized, not on the run status alone.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +22,7 @@ import dagster as dg
 from dagster_project.defs.partitions import range_tags
 from dagster_project.ingest import discover_drops
 from dagster_project.settings import PROJECT_ROOT, Settings
+from dagster_project.summary import FAILED_RUNS_LOG, OPS_DIR, RUNS_LOG
 
 
 class PipelineError(RuntimeError):
@@ -60,8 +67,13 @@ def run_pipeline(
     last: date | None = None,
     *,
     instance: dg.DagsterInstance | None = None,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
 ) -> RunOutcome:
-    """Ingest every drop in [first, last] (default: all drops found), rebuild, publish."""
+    """Ingest every drop in [first, last] (default: all drops found), rebuild, publish.
+
+    Every finished run is appended to <published>/_ops/runs.jsonl, a failed one also to
+    _ops/failed_runs.jsonl. `on_event` receives each event of the run as it happens.
+    """
     from dagster_project.definitions import build_definitions  # after env is settled
 
     drops = discover_drops(settings.landing_dir)
@@ -75,12 +87,47 @@ def run_pipeline(
             f"{settings.first_drop_date}; set that variable to {first} or earlier."
         )
     job = build_definitions(settings).get_job_def("nightly")
+    instance = instance or default_instance()
+    run_id = str(uuid.uuid4())
+    if on_event is not None:
+        instance.add_event_listener(run_id, on_event)
+    started = time.monotonic()
     result = job.execute_in_process(
-        instance=instance or default_instance(),
+        instance=instance,
         tags=range_tags(first.isoformat(), last.isoformat()),
         raise_on_error=False,
+        run_id=run_id,
+        run_config={"loggers": {"console": {"config": {"log_level": _log_level()}}}},
     )
-    return _outcome(result, job, first, last)
+    outcome = _outcome(result, job, first, last)
+    record_run(settings.published_dir, outcome, result.dagster_run, started)
+    return outcome
+
+
+def _log_level() -> str:
+    """Console log level of the run (SEGMENT_KPIS_LOG_LEVEL, default INFO: DEBUG floods)."""
+    return os.environ.get("SEGMENT_KPIS_LOG_LEVEL", "INFO").upper()
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_ERRORS = "Errors parsed from dbt logs:"
+_DAGSTER_WRAPPERS = {"DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"}
+
+
+def _error_message(error) -> str:
+    """One line saying what went wrong in a failed step. Dagster wraps an exception raised in
+    an asset ("Error occurred while executing op ..."): the exception it wraps is what names the
+    file and column, or the process holding the warehouse. A dbt failure's first line names only the
+    command, so the errors dbt logged are appended."""
+    while error.cause is not None and error.cls_name in _DAGSTER_WRAPPERS:
+        error = error.cause
+    lines = [line.strip() for line in _ANSI.sub("", error.message).splitlines() if line.strip()]
+    if not lines:
+        return error.cls_name or "unknown error"
+    if _DBT_ERRORS in lines:
+        details = lines[lines.index(_DBT_ERRORS) + 1 :]
+        return f"{error.cls_name}: dbt failed: " + "; ".join(details)
+    return lines[0]
 
 
 def _outcome(result, job, first: date, last: date) -> RunOutcome:
@@ -94,7 +141,7 @@ def _outcome(result, job, first: date, last: date) -> RunOutcome:
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]
     errors = [
-        event.step_failure_data.error.message.strip().splitlines()[0]
+        _error_message(event.step_failure_data.error)
         for event in result.all_events
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error
     ]
@@ -109,3 +156,57 @@ def _outcome(result, job, first: date, last: date) -> RunOutcome:
         failed_checks=failed_checks,
         errors=errors,
     )
+
+
+# --- run records for operators (read by `segment-kpis status`) ---------------------------------
+
+
+def record_run(
+    published_dir: Path, outcome: RunOutcome, dagster_run: dg.DagsterRun, started: float
+) -> None:
+    """Append the run to _ops/runs.jsonl and, if it failed, to _ops/failed_runs.jsonl.
+
+    A record that cannot be written is reported on stderr: it never changes the outcome.
+    """
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    drops = {
+        "first_drop": outcome.first_drop.isoformat(),
+        "last_drop": outcome.last_drop.isoformat(),
+    }
+    run = {
+        "run_id": outcome.run_id,
+        "time": now,
+        **drops,
+        "outcome": "succeeded" if outcome.success else "failed",
+        "duration_seconds": round(time.monotonic() - started, 1),
+        "materialized": len(outcome.materialized),
+        "not_materialized": outcome.not_materialized,
+        "failed_checks": outcome.failed_checks,
+        "errors": outcome.errors,
+    }
+    records = [(RUNS_LOG, run)]
+    if not outcome.success:
+        reasons = list(outcome.errors)
+        if outcome.failed_checks:
+            reasons.append(f"failed checks: {', '.join(outcome.failed_checks)}")
+        if not reasons:
+            reasons.append(f"not materialized: {', '.join(outcome.not_materialized)}")
+        error = "; ".join(reasons)
+        failure = {
+            "run_id": outcome.run_id,
+            "job": dagster_run.job_name,
+            "tags": dict(dagster_run.tags),
+            "error": error,
+        }
+        records.append((FAILED_RUNS_LOG, {**failure, "time": now, **drops}))
+    try:
+        folder = Path(published_dir) / OPS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, record in records:
+            with (folder / name).open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+    except OSError as error:
+        print(
+            f"warning: could not record the run in {published_dir}/{OPS_DIR}: {error}",
+            file=sys.stderr,
+        )

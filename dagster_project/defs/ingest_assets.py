@@ -16,11 +16,13 @@ from dagster_project.defs.partitions import DROP_PARTITIONS
 from dagster_project.defs.resources import PipelineResource
 from dagster_project.ingest import ENTITIES, discover_drops, ensure_schema, ingest_drop
 from dagster_project.lib.landing import visible_drop_files
+from dagster_project.lib.metadata import quarantine_by_reason, quarantine_markdown
 from dagster_project.lib.warehouse import warehouse
 
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", f"{source}_{entity}"]) for source, entity in ENTITIES]
 LOG_KEY = dg.AssetKey(["raw", "ingestion_log"])
 QUARANTINE_KEY = dg.AssetKey(["quarantine", "rejected_rows"])
+QUARANTINE_REASONS_SHOWN = 20
 
 
 def _drop_files(landing: Path, drop: date) -> dict[str, str]:
@@ -74,7 +76,7 @@ def raw_extracts(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             if _drop_files(pipeline.landing, drop) == _already_ingested(con, drop):
                 stats["drops_unchanged"] += 1
                 continue
-            report = ingest_drop(con, pipeline.landing, drop, run_id=context.run_id)
+            report = ingest_drop(con, pipeline.landing, drop, run_id=context.run.run_id)
             context.log.info(f"[{index}/{len(drops)}] {report.summary()}")
             stats["drops_ingested"] += 1
             for file in report.files:
@@ -88,6 +90,7 @@ def raw_extracts(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             key: con.execute(f"select count(*) from {'.'.join(key.path)}").fetchone()[0]
             for key in [*RAW_TABLE_KEYS, LOG_KEY, QUARANTINE_KEY]
         }
+        reasons = quarantine_by_reason(con, limit=QUARANTINE_REASONS_SHOWN)
     if missing:
         context.log.warning(f"Sources with no files in a drop (their KPIs are NULL): {missing}")
     context.log.info(f"Drops in range: {len(drops)}; {stats}")
@@ -95,4 +98,8 @@ def raw_extracts(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         metadata = {"dagster/row_count": rows, **stats, "watermark": str(watermark)}
         if key == LOG_KEY:
             metadata["missing_sources"] = dg.MetadataValue.json(missing)
+        if key == QUARANTINE_KEY:
+            metadata["quarantine_by_reason"] = dg.MetadataValue.md(
+                quarantine_markdown(reasons, total=rows)
+            )
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)

@@ -1,0 +1,149 @@
+"""Child processes of the fault-injection suite: `python children.py <role> ...`.
+
+run <pause_at> <marker>
+    Run the pipeline (settings from the SEGMENT_KPIS_* environment, an ephemeral Dagster
+    instance) and, at `pause_at`, write `marker` and wait to be killed:
+      ingest   inside the transaction of the second drop, after its old rows were deleted and
+               before its new rows are inserted;
+      dbt      just before `dbt build` starts (the marker only: the parent decides when to
+               kill, watching the warehouse's write-ahead log grow);
+      publish  just before the FAULTS_PAUSE_VERSION-th version folder is renamed into place
+               (the earlier ones are committed, this one is complete in published/.tmp/).
+    The pauses wrap the project's own functions and call the real ones; DuckDB, dbt and
+    Dagster run unchanged. The exit status after a full run is 0 on success.
+
+read <serving> <current_glob> <ready> <stop> <result>
+    Hold the serving DuckDB file open read-only and, until `stop` exists, query it and the
+    current/ Parquet glob in a loop; write what was seen (and any error) to `result` as JSON.
+
+hold <warehouse> <ready>
+    Hold a read-write connection to the warehouse until killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+
+def _pause(marker: Path, label: str) -> None:
+    marker.write_text(f"{label}\n{os.getpid()}\n")
+    while True:  # the parent sends SIGKILL
+        time.sleep(1)
+
+
+def run(pause_at: str, marker: Path) -> int:
+    import dagster as dg
+
+    from dagster_project.runner import run_pipeline
+    from dagster_project.settings import Settings
+
+    if pause_at == "ingest":
+        import dagster_project.ingest.load as load
+
+        real_insert = load._insert_file
+        drops_seen: list[object] = []
+
+        def insert_file(con, staged, drop_date, run_id, ingested_at):
+            if drop_date not in drops_seen:
+                drops_seen.append(drop_date)
+            if len(drops_seen) == 2:
+                _pause(marker, f"ingest {drop_date}")
+            return real_insert(con, staged, drop_date, run_id, ingested_at)
+
+        load._insert_file = insert_file
+    elif pause_at == "dbt":
+        import dagster_project.defs.dbt_assets as dbt_assets
+
+        real_wait = dbt_assets.wait_until_free
+
+        def wait_until_free(path, *, timeout_seconds):
+            real_wait(path, timeout_seconds=timeout_seconds)
+            marker.write_text(f"dbt\n{os.getpid()}\n")
+
+        dbt_assets.wait_until_free = wait_until_free
+    elif pause_at == "publish":
+        import dagster_project.publish.versions as versions
+
+        real_move = versions.move_dir_into_place
+        pause_before = int(os.environ.get("FAULTS_PAUSE_VERSION", "10"))
+        moves = 0
+
+        def move_dir_into_place(staged, target):
+            nonlocal moves
+            moves += 1
+            if moves == pause_before:
+                _pause(marker, f"publish {target}")
+            return real_move(staged, target)
+
+        versions.move_dir_into_place = move_dir_into_place
+    elif pause_at != "none":
+        raise SystemExit(f"unknown pause point {pause_at}")
+
+    outcome = run_pipeline(Settings.from_env(), instance=dg.DagsterInstance.ephemeral())
+    print(outcome.describe(), flush=True)
+    return 0 if outcome.success else 1
+
+
+def read(serving: Path, current_glob: str, ready: Path, stop: Path, result: Path) -> int:
+    import duckdb
+
+    seen: dict[str, object] = {"iterations": 0, "errors": [], "held": [], "current": []}
+    kpis = "select count(*), sum(revenue) from marts.fct_segment_kpis"
+    current = (
+        f"select count(*), sum(revenue) from read_parquet('{current_glob}', "
+        f"hive_partitioning = true) where segment_dimension = 'all'"
+    )
+    try:
+        held = duckdb.connect(str(serving), read_only=True)
+        (built_at,) = held.execute("select cast(built_at as varchar) from main.meta").fetchone()
+        seen["built_at"] = built_at
+        parquet = duckdb.connect()
+        ready.write_text(str(os.getpid()))
+        while True:
+            stopping = stop.exists()
+            for name, con, sql in (("held", held, kpis), ("current", parquet, current)):
+                try:
+                    value = [str(v) for v in con.execute(sql).fetchone()]
+                    if not seen[name] or seen[name][-1][1] != value:
+                        seen[name].append([time.time(), value])
+                except Exception as error:  # noqa: BLE001 - every failure is the finding
+                    seen["errors"].append(f"{name}: {type(error).__name__}: {error}")
+            seen["iterations"] += 1
+            seen["last_at"] = time.time()
+            if stopping:
+                break
+            time.sleep(0.05)
+        (seen["built_at_at_end"],) = held.execute(
+            "select cast(built_at as varchar) from main.meta"
+        ).fetchone()
+        held.close()
+    except Exception:  # noqa: BLE001
+        seen["errors"].append(traceback.format_exc())
+    result.write_text(json.dumps(seen))
+    return 0
+
+
+def hold(warehouse: Path, ready: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))  # read-write: takes the file's lock
+    con.execute("select count(*) from raw.ingestion_log").fetchone()
+    ready.write_text(str(os.getpid()))
+    while True:
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    role, *args = sys.argv[1:]
+    if role == "run":
+        sys.exit(run(args[0], Path(args[1])))
+    if role == "read":
+        sys.exit(read(Path(args[0]), args[1], Path(args[2]), Path(args[3]), Path(args[4])))
+    if role == "hold":
+        sys.exit(hold(Path(args[0]), Path(args[1])))
+    raise SystemExit(f"unknown role {role}")
