@@ -5,7 +5,9 @@ fails this step and so keeps every publish asset from running (blocking checks).
 """
 
 import os
+import shutil
 import subprocess
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,14 +22,19 @@ from dagster_dbt import (
 
 from dagster_project.defs.resources import PipelineResource
 from dagster_project.lib.warehouse import wait_until_free
-from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def ensure_manifest(project: DbtProject = DBT_PROJECT, *, refresh: bool = False) -> None:
-    """`dbt parse` when the manifest is missing (fresh clone) or a refresh is asked for."""
+    """`dbt parse` when the manifest is missing (fresh clone) or a refresh is asked for.
+
+    Parsed with the same absolute warehouse path the run will use, so that dbt's partial
+    parsing stays valid in each run's target dir (a changed profile forces a full re-parse).
+    """
     if refresh or not project.manifest_path.exists():
+        warehouse = str(Settings.from_env().warehouse_path)
         subprocess.run(
             [
                 DBT_EXECUTABLE,
@@ -41,10 +48,26 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT, *, refresh: bool = False)
                 str(project.manifest_path.parent),
             ],
             check=True,
+            env={**os.environ, "SEGMENT_KPIS_WAREHOUSE": warehouse},
         )
 
 
 ensure_manifest()
+
+KEEP_RUN_TARGET_DIRS = 5
+PRUNE_AFTER_SECONDS = 3600  # never a dir a concurrent run may still be writing
+
+
+def prune_run_target_dirs(project: DbtProject = DBT_PROJECT) -> None:
+    """dagster-dbt gives every run its own target dir; keep the newest few (logs, run_results)."""
+    run_dirs = sorted(
+        (path for path in project.manifest_path.parent.glob("*-*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+    )
+    cutoff = time.time() - PRUNE_AFTER_SECONDS
+    for path in run_dirs[:-KEEP_RUN_TARGET_DIRS]:
+        if path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class SegmentKpisTranslator(DagsterDbtTranslator):
@@ -75,4 +98,5 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline:
     # dbt reads the warehouse path from this variable (profiles.yml); make it absolute.
     os.environ["SEGMENT_KPIS_WAREHOUSE"] = str(pipeline.warehouse)
     wait_until_free(pipeline.warehouse, timeout_seconds=pipeline.lock_timeout_seconds)
+    prune_run_target_dirs()
     yield from dbt.cli(["build"], context=context).stream()
