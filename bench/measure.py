@@ -75,7 +75,13 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None = None) -> Measured:
+def run_measured(
+    command: list[str],
+    log_path: Path,
+    *,
+    cwd: Path = PROJECT_ROOT,
+    env: dict[str, str] | None = None,
+) -> Measured:
     """Run `command` (stdout and stderr to `log_path`), watching its process tree."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     load_start = load_average()
@@ -83,9 +89,7 @@ def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None 
     done = threading.Event()
     with log_path.open("wb") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env
-        )
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
 
         def sample() -> None:
             nonlocal peak
@@ -120,6 +124,10 @@ def _git(*args: str) -> str:
         check=False,
     )
     return result.stdout.rstrip() if result.returncode == 0 else ""
+
+
+def head_commit() -> str:
+    return _git("rev-parse", "HEAD").strip()
 
 
 def commit_info() -> dict:

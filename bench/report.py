@@ -143,6 +143,7 @@ class Target:
     limit: float
     inclusive: bool  # "<=" rather than "<"
     show: Callable[[float | None], str]
+    hold: bool = False  # 1M: the largest scale's value, not a power law (see `extrapolated`)
 
     def passes(self, value: float) -> bool:
         return value <= self.limit if self.inclusive else value < self.limit
@@ -158,6 +159,7 @@ TARGETS = (
         1.3,
         True,
         ratio,
+        hold=True,
     ),
     Target("nightly", "Nightly, one new drop", "< 60 s", nightly_s, 60, False, secs),
     Target("nightly_share", "Nightly ÷ full build", "≤ 20%", nightly_share, 0.2, True, pct),
@@ -192,6 +194,19 @@ def extrapolate(
     (n1, v1), (n, v) = known[-2], known[-1]
     exponent = math.log(v / v1) / math.log(n / n1)
     return v * (target / n) ** exponent, exponent
+
+
+def extrapolated(target: Target, points: dict[int, float | None]) -> tuple[float | None, str]:
+    """The 1M value of a target and how it was obtained (the exponent, or "held").
+
+    A ratio of two costs that both grow about linearly (dbt step ÷ engine) tends to a
+    constant as fixed costs amortize; a power law through two noisy ratios would send it
+    below 1 or far above, so it is held at the largest measured scale's value instead."""
+    if target.hold:
+        known = [(n, v) for n, v in sorted(points.items()) if v is not None]
+        return (known[-1][1], "held") if known else (None, "–")
+    value, exponent = extrapolate(points)
+    return value, "–" if exponent is None else f"{exponent:.2f}"
 
 
 def _verdict(target: Target, value: float | None) -> str:
@@ -347,18 +362,18 @@ def targets_section(results: dict) -> list[str]:
     measured = [s for s in scales if s["customers"] != TARGET_CUSTOMERS]
     header = ["target (at 1M customers, 2 cores)", "threshold"]
     header += [scale_name(s["customers"]) for s in measured]
-    header += ["1M, extrapolated", "growth exponent b"]
+    header += ["1M, extrapolated", "exponent b"]
     rows = []
     for target in TARGETS:
         points = {s["customers"]: target.metric(s) for s in measured}
-        value, exponent = extrapolate(points)
+        value, how = extrapolated(target, points)
         rows.append(
             [
                 target.label,
                 target.threshold,
                 *[_verdict(target, points[s["customers"]]) for s in measured],
                 _verdict(target, value),
-                "–" if exponent is None else f"{exponent:.2f}",
+                how,
             ]
         )
     return [
@@ -368,7 +383,8 @@ def targets_section(results: dict) -> list[str]:
         "scales are judged against the same thresholds (the time targets are of course easier "
         "there; the ratios are meaningful at any scale). The 1M column extrapolates each "
         "figure as value ∝ customers^b through the two largest measured scales (b = 1 is "
-        "linear).",
+        "linear), except the pipeline ÷ engine ratio, held at the largest scale's value (two "
+        "costs growing alike: their ratio tends to a constant as fixed costs amortize).",
         "",
         *table(header, rows, "l" + "c" + "r" * (len(header) - 2)),
         "",
@@ -384,7 +400,7 @@ def _dbt_step_row(scale: dict, name: str, run: dict) -> list[str]:
         name,
         f"**{secs(run.get('stages', {}).get('dbt'))}**",
         secs(phases.get("before_s")),
-        secs(phases.get("parse_s")),
+        f"{secs(phases.get('parse_s'))} {_parse_kind(phases.get('parse_mode'))}".strip(),
         secs(phases.get("nodes_s")),
         secs(phases.get("after_s")),
         secs(dbt.get("elapsed_s")),
@@ -393,6 +409,12 @@ def _dbt_step_row(scale: dict, name: str, run: dict) -> list[str]:
         secs(by_kind.get("unit_test")),
         secs(by_kind.get("seed")),
     ]
+
+
+def _parse_kind(message: str | None) -> str:
+    if not message:
+        return ""
+    return "(full)" if message.startswith("Unable to do partial parsing") else "(partial)"
 
 
 def dbt_section(results: dict) -> list[str]:
@@ -411,17 +433,26 @@ def dbt_section(results: dict) -> list[str]:
         "",
         "*dbt step*: the Dagster step running `dbt build`. From dbt's JSON log and the step's "
         "events: *before dbt* (dagster-dbt set-up and dbt's imports, until dbt's first log "
-        "line), *dbt start + parse* (until `Found N models`: every dagster-dbt invocation "
-        "gets a fresh target dir and the warehouse path in the profile differs from the one "
-        "the saved manifest was parsed with, so dbt parses the whole project each time), "
-        "*nodes* (seeds, models, tests, unit tests in DAG order) and *after dbt* (from dbt's "
-        "last log line to the step's end: Dagster's handling of the streamed events). "
+        "line), *dbt start + parse* (until `Found N models`; *partial* when dbt reused the "
+        "parse state dagster-dbt copies into each run's target dir, *full* when it parsed the "
+        "whole project, e.g. because the profile differed from the one the state was parsed "
+        "with), *nodes* (seeds, models, tests, unit tests in DAG order) and *after dbt* "
+        "(from dbt's last log line to the step's end: Dagster's handling of the streamed "
+        "events). "
         "*dbt elapsed* is dbt's own `elapsed_time`; the Σ columns sum dbt's per-node "
         "`execution_time` by node type (run_results.json).",
         "",
         *table(header, rows, "ll" + "r" * (len(header) - 2)),
         "",
     ]
+
+
+def _settings_note(results: dict) -> str:
+    for scale in reversed(_scales(results)):
+        settings = _get(scale, "scenarios", "engine", "duckdb_settings")
+        if settings:
+            return " (" + ", ".join(f"`{k} = {v}`" for k, v in settings.items()) + ")"
+    return ""
 
 
 def engine_section(results: dict) -> list[str]:
@@ -458,7 +489,9 @@ def engine_section(results: dict) -> list[str]:
         "",
         "*engine*: the compiled SQL of every dbt model (`dbt compile` into its own target dir, "
         "the manifest's `compiled_code`, DAG order) as `create or replace table|view … as …` "
-        "in one DuckDB session on a copy of the full build's warehouse, no Dagster, no dbt; "
+        "in one DuckDB session on a copy of the full build's warehouse, no Dagster, no dbt, "
+        "with the DuckDB `settings` of the dbt profile"
+        f"{_settings_note(results)}; "
         "*engine: tests* then runs every data test's compiled SQL the same way. The target "
         "ratio is **dbt step ÷ engine** (same SQL, same data: what dbt + Dagster add); "
         "*÷ (engine + tests)* credits the pipeline for the tests it must run; *dbt Σ models ÷ "
@@ -468,6 +501,54 @@ def engine_section(results: dict) -> list[str]:
         "",
         *table(header, rows),
         "",
+    ]
+
+
+def tables_section(results: dict, limit: int = 10) -> list[str]:
+    lines = []
+    for scale in reversed(_scales(results)):
+        full = scale["scenarios"].get("full") or {}
+        tables = full.get("tables")
+        if not tables:
+            continue
+        used = sum(t["bytes"] for t in tables)
+        rows = [
+            [
+                f"`{t['table']}`",
+                count(t["rows"]),
+                str(t["columns"]),
+                size(t["bytes"]),
+                pct(_div(t["bytes"], used)),
+                ratio(_div(t["bytes"], raw_parquet(scale))),
+            ]
+            for t in tables[:limit]
+        ]
+        by_schema: dict[str, int] = {}
+        for t in tables:
+            schema = t["table"].split(".")[0]
+            by_schema[schema] = by_schema.get(schema, 0) + t["bytes"]
+        schemas = ", ".join(
+            f"{schema} {size(b)} ({pct(_div(b, used))})"
+            for schema, b in sorted(by_schema.items(), key=lambda item: -item[1])
+        )
+        lines += [
+            f"### {scale_name(scale['customers'])} customers: {size(full.get('warehouse_bytes'))} "
+            f"after the full build, raw as Parquet {size(raw_parquet(scale))}",
+            "",
+            f"By schema: {schemas}.",
+            "",
+            *table(["table", "rows", "columns", "size", "share", "÷ raw as Parquet"], rows),
+            "",
+        ]
+    if not lines:
+        return []
+    return [
+        "## Warehouse: largest tables",
+        "",
+        "Approximate bytes per table after the full build: the storage blocks its segments "
+        "occupy (`pragma_storage_info`; a block shared by several tables is split evenly).",
+        "",
+        *lines,
     ]
 
 
@@ -553,6 +634,25 @@ def dominates_section(results: dict) -> list[str]:
             f"nodes (set-up, dbt start + parse {secs(phases.get('parse_s'))}, Dagster event "
             f"handling) {secs(fixed)}."
         )
+    tables = full.get("tables")
+    if tables:
+        used = sum(t["bytes"] for t in tables) or 1
+        top = tables[:5]
+        lines.append(
+            f"- **Warehouse at {name}** ({size(full.get('warehouse_bytes'))}, "
+            f"{ratio(warehouse_ratio(scale))} the raw extracts as Parquet): the five largest "
+            f"tables hold {pct(sum(t['bytes'] for t in top) / used)}: "
+            + ", ".join(f"`{t['table']}` {size(t['bytes'])} ({count(t['rows'])} rows)" for t in top)
+            + "."
+        )
+    if full.get("published_bytes"):
+        lines.append(
+            f"- **Publication at {name}**: publish {secs(stages.get('publish'))} + serving "
+            f"{secs(stages.get('serving'))} + dashboard {secs(stages.get('dashboard'))} in the "
+            f"full build; the published dir holds {size(full['published_bytes'])} afterwards "
+            f"({ratio(_div(full['published_bytes'], raw_parquet(scale)))} the raw extracts as "
+            "Parquet)."
+        )
     nightly = scale["scenarios"].get("nightly")
     if nightly:
         n_stages = nightly.get("stages", {})
@@ -560,8 +660,7 @@ def dominates_section(results: dict) -> list[str]:
             f"- **Nightly at {name}** ({secs(nightly.get('total_s'))} for "
             f"{count(nightly.get('rows_read'))} new rows): "
             + ", ".join(f"{stage} {secs(n_stages.get(stage))}" for stage in STAGES)
-            + ". Every model is rebuilt from scratch (all `table` materializations), so the "
-            "nightly run costs about as much as a full build minus the ingestion of history."
+            + f". {_rebuild_note(scale)}"
         )
     small = _largest(results, lambda s: "full" in s["scenarios"] and s is not scale)
     if small and small["customers"] < scale["customers"]:
@@ -582,6 +681,19 @@ def dominates_section(results: dict) -> list[str]:
     return lines + [""]
 
 
+def _rebuild_note(scale: dict) -> str:
+    """What dbt rebuilds every night, from the engine's list of models."""
+    models = _get(scale, "scenarios", "engine", "models") or []
+    tables = sum(1 for m in models if m.get("materialized") == "table")
+    views = sum(1 for m in models if m.get("materialized") == "view")
+    what = f" ({tables} tables, {views} views)" if models else ""
+    return (
+        f"`dbt build` rebuilds every model from scratch on every run{what}, whatever the "
+        "number of new rows: a nightly run costs about a full build minus the ingestion of "
+        "history."
+    )
+
+
 def _publish_total(scale: dict) -> float | None:
     stages = _get(scale, "scenarios", "full", "stages") or {}
     values = [stages.get(s) for s in ("publish", "serving", "dashboard")]
@@ -598,7 +710,8 @@ def gaps_section(results: dict) -> list[str]:
             for n, v in sorted(points.items())
             if v is not None and not target.passes(v)
         ]
-        value, exponent = extrapolate(points)
+        value, how = extrapolated(target, points)
+        how = "held at the largest scale" if how == "held" else f"b = {how}"
         missed = f"missed at {', '.join(failing)}" if failing else ""
         if all(v is None for v in points.values()):
             lines.append(f"- **{target.label}** ({target.threshold}): not measured.")
@@ -607,8 +720,11 @@ def gaps_section(results: dict) -> list[str]:
         elif value is not None and (failing or not target.passes(value)):
             lines.append(
                 f"- **{target.label}** ({target.threshold}): extrapolated to 1M "
-                f"{target.show(value)} (b = {exponent:.2f}), {value / target.limit:.1f}× the "
-                f"target" + (f"; already {missed}" if failing else "") + "."
+                f"{target.show(value)} ({how}), {value / target.limit:.1f}× the "
+                f"target"
+                + (f"; already {missed}" if failing else "")
+                + _beyond_ram(target, value, results)
+                + "."
             )
     if len(lines) == 2:
         lines.append("- None: every target is met at the measured scales and extrapolated to 1M.")
@@ -623,6 +739,17 @@ def gaps_section(results: dict) -> list[str]:
         "",
     ]
     return lines
+
+
+def _beyond_ram(target: Target, value: float, results: dict) -> str:
+    ram = _get(results, "machine", "ram_bytes")
+    if target.key != "memory" or not ram or value < ram:
+        return ""
+    return (
+        f" — more than this machine's {size(ram)}: a DuckDB connection without a "
+        "`memory_limit` takes up to 80% of RAM and spills to disk beyond, so the run would "
+        "hit that ceiling and slow down (or fail) rather than reach this figure"
+    )
 
 
 def target_scale_section(results: dict) -> list[str]:
@@ -679,7 +806,11 @@ METHOD = """## How it is measured
   instance=DagsterInstance.ephemeral())`: the real `nightly` job, in process, with its own
   warehouse and published dir under `bench/out/c<customers>/<scenario>/`; dbt's target dirs
   go there too (`DBT_TARGET_PATH`), and the run's run_results.json is the one named after the
-  run id.
+  run id. dbt's parse state is prepared there once per scenario with the run's warehouse path
+  (untimed), as a long-lived deployment has it, so runs parse partially.
+- `--source head` (used for the figures here) runs a snapshot of HEAD (`git archive` of
+  `dagster_project/` and `dbt_models/` into `bench/out/src/<commit>/`), so commits and edits
+  landing during a long benchmark do not leak into it.
 - Data: one landing zone per scale with 30 daily drops (`--daily-drops`), shared by every
   scenario: *full* = all 31 drops; *nightly* = prep over drops 1..30, timed run of drop 31;
   *backfill* = prep of the history drop, timed run over the 30 daily drops (a month). It is
@@ -716,6 +847,7 @@ def render(results: dict, *, json_path: Path, out_path: Path) -> str:
         dbt_section,
         engine_section,
         top_models_section,
+        tables_section,
         dominates_section,
         gaps_section,
         target_scale_section,

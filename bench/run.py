@@ -22,10 +22,15 @@ already there unless --fresh) and the Markdown report to `--out` (default BENCHM
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import shutil
+import subprocess
 import sys
+import tarfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -34,8 +39,15 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report
-from bench.measure import PROJECT_ROOT, commit_info, load_average, machine_info, run_measured
-from bench.worker import raw_parquet_bytes
+from bench.measure import (
+    PROJECT_ROOT,
+    commit_info,
+    head_commit,
+    load_average,
+    machine_info,
+    run_measured,
+)
+from bench.worker import raw_parquet_bytes, table_sizes
 
 SCENARIOS = ("full", "engine", "nightly", "backfill", "ingest")  # the order they run in
 DEFAULT_SCENARIOS = "full,nightly,engine,backfill"
@@ -44,8 +56,59 @@ DEFAULT_JSON = PROJECT_ROOT / "bench" / "results.json"
 SCHEMA_VERSION = 1
 
 
+SNAPSHOT_PATHS = ("dagster_project", "dbt_models")  # what a HEAD snapshot holds
+
+
 class BenchError(RuntimeError):
     """A measured run failed; the message says which and where its log is."""
+
+
+@dataclass
+class Source:
+    """The code measured: the working tree as it is, or a snapshot of HEAD (`--source head`,
+    immune to commits and edits landing during a long benchmark)."""
+
+    cwd: Path = PROJECT_ROOT
+    env: dict[str, str] | None = None
+    fixed_commit: dict | None = None
+    label: str = "working tree"
+    commit_seen: list[str] = field(default_factory=list)
+
+    def commit(self) -> dict:
+        info = self.fixed_commit or commit_info()
+        self.commit_seen.append(info["label"])
+        return info
+
+
+def prepare_source(kind: str, work: Path) -> Source:
+    if kind == "worktree":
+        return Source()
+    sha = head_commit()
+    if not sha:
+        raise BenchError("--source head needs a git checkout")
+    snapshot = work / "src" / sha[:12]
+    if not snapshot.exists():
+        archive = subprocess.run(
+            ["git", "--no-optional-locks", "archive", "--format=tar", sha, *SNAPSHOT_PATHS],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+        partial = snapshot.with_name(snapshot.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(partial, filter="data")
+        partial.rename(snapshot)
+    # The snapshot is the working directory, so its `dagster_project` comes first on sys.path;
+    # `bench` (this code) is found through PYTHONPATH.
+    pythonpath = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
+    short = sha[:7]
+    return Source(
+        cwd=snapshot,
+        env={**os.environ, "PYTHONPATH": pythonpath},
+        fixed_commit={"commit": short, "dirty": False, "label": short, "changed_files": []},
+        label=f"snapshot of HEAD {short} in {snapshot}",
+    )
 
 
 def say(message: str) -> None:
@@ -53,7 +116,7 @@ def say(message: str) -> None:
     print(f"[bench {stamp} load {load_average()[0]:.2f}] {message}", flush=True)
 
 
-def run_worker(task: str, params: dict, logs: Path, name: str) -> dict:
+def run_worker(task: str, params: dict, logs: Path, name: str, source: Source) -> dict:
     """One measured subprocess running `bench.worker <task>`; its result plus the measures."""
     logs.mkdir(parents=True, exist_ok=True)
     params_path, result_path = logs / f"{name}.params.json", logs / f"{name}.result.json"
@@ -62,6 +125,8 @@ def run_worker(task: str, params: dict, logs: Path, name: str) -> dict:
     measured = run_measured(
         [sys.executable, "-m", "bench.worker", task, str(params_path), str(result_path)],
         logs / f"{name}.log",
+        cwd=source.cwd,
+        env=source.env,
     )
     if measured.returncode != 0 or not result_path.exists():
         tail = (logs / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
@@ -78,7 +143,9 @@ def run_worker(task: str, params: dict, logs: Path, name: str) -> dict:
 # data
 
 
-def ensure_data(scale_dir: Path, customers: int, seed: int, daily_drops: int) -> dict:
+def ensure_data(
+    scale_dir: Path, customers: int, seed: int, daily_drops: int, source: Source | None = None
+) -> dict:
     """Generated landing zone of this scale: reused when generated with the same parameters."""
     landing = scale_dir / "landing"
     cache = scale_dir / "generation.json"
@@ -91,7 +158,11 @@ def ensure_data(scale_dir: Path, customers: int, seed: int, daily_drops: int) ->
     say(f"{customers:,} customers: generating into {landing}")
     cache.unlink(missing_ok=True)
     result = run_worker(
-        "generate", {"landing": str(landing), **params}, scale_dir / "logs", "generate"
+        "generate",
+        {"landing": str(landing), **params},
+        scale_dir / "logs",
+        "generate",
+        source or Source(),
     )
     data = {"params": params, "landing": str(landing), **result}
     cache.write_text(json.dumps(data, indent=2))
@@ -120,11 +191,11 @@ def ensure_raw_parquet(scale_dir: Path, data: dict, warehouse: Path) -> None:
 # scenarios
 
 
-def pipeline(scale_dir: Path, data: dict, scenario: str, label: str, first: str, last: str):
+def pipeline(scale_dir, data, scenario, label, first, last, source: Source) -> dict:
     say(f"  {scenario}/{label}: run over drops {first} .. {last}")
     params = {"landing": data["landing"], "root": str(scale_dir / scenario), "first": first}
     params["last"] = last
-    result = run_worker("pipeline", params, scale_dir / "logs", f"{scenario}-{label}")
+    result = run_worker("pipeline", params, scale_dir / "logs", f"{scenario}-{label}", source)
     if not result["success"]:
         raise BenchError(
             f"{scenario}/{label}: the pipeline run failed: errors {result['errors']}, "
@@ -148,36 +219,36 @@ def _fresh(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool) -> dict:
+def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool, source: Source) -> dict:
     drops = data["drop_dates"]
     warehouse = scale_dir / scenario / "warehouse" / "warehouse.duckdb"
     if scenario == "full":
         _fresh(scale_dir / scenario)
-        result = pipeline(scale_dir, data, scenario, "timed", drops[0], drops[-1])
+        result = pipeline(scale_dir, data, scenario, "timed", drops[0], drops[-1], source)
     elif scenario == "nightly":
         _fresh(scale_dir / scenario)
-        prep = pipeline(scale_dir, data, scenario, "prep", drops[0], drops[-2])
-        result = pipeline(scale_dir, data, scenario, "timed", drops[-1], drops[-1])
+        prep = pipeline(scale_dir, data, scenario, "prep", drops[0], drops[-2], source)
+        result = pipeline(scale_dir, data, scenario, "timed", drops[-1], drops[-1], source)
         result["prep"] = _prep_summary(prep)
     elif scenario == "backfill":
         _fresh(scale_dir / scenario)
-        prep = pipeline(scale_dir, data, scenario, "prep", drops[0], drops[0])
-        result = pipeline(scale_dir, data, scenario, "timed", drops[1], drops[-1])
+        prep = pipeline(scale_dir, data, scenario, "prep", drops[0], drops[0], source)
+        result = pipeline(scale_dir, data, scenario, "timed", drops[1], drops[-1], source)
         result["prep"] = _prep_summary(prep)
     elif scenario == "engine":
-        source = scale_dir / "full" / "warehouse" / "warehouse.duckdb"
-        if not source.exists():
-            raise BenchError(f"engine needs the full build's warehouse {source}: add `full`")
+        built = scale_dir / "full" / "warehouse" / "warehouse.duckdb"
+        if not built.exists():
+            raise BenchError(f"engine needs the full build's warehouse {built}: add `full`")
         say("  engine: dbt compile, then every model's SQL in one DuckDB session")
-        params = {"source_warehouse": str(source), "root": str(scale_dir / "engine")}
-        result = run_worker("engine", params, scale_dir / "logs", "engine")
+        params = {"source_warehouse": str(built), "root": str(scale_dir / "engine")}
+        result = run_worker("engine", params, scale_dir / "logs", "engine", source)
         say(f"  engine: models {result['models_s']:.1f}s, tests {result['tests_s']:.1f}s")
         if not keep:
             _fresh(scale_dir / "engine" / "warehouse")
     elif scenario == "ingest":
         say(f"  ingest: history drop {drops[0]} through the ingestion function alone")
         params = {"landing": data["landing"], "root": str(scale_dir / "ingest"), "drop": drops[0]}
-        result = run_worker("ingest", params, scale_dir / "logs", "ingest")
+        result = run_worker("ingest", params, scale_dir / "logs", "ingest", source)
         say(f"  ingest: {result['ingest_s']:.1f}s, {result['ingest_rows_per_s']:,} rows/s")
         if "raw_parquet" not in data:
             result["raw_parquet_history"] = raw_parquet_bytes(warehouse, scale_dir / "raw_parquet")
@@ -188,6 +259,7 @@ def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool) -> dict
 
     if scenario in ("full", "nightly", "backfill"):
         ensure_raw_parquet(scale_dir, data, warehouse)  # every drop is in by now
+        result["tables"] = table_sizes(warehouse)
         if not keep:
             _fresh(scale_dir / scenario / "published")
             if scenario != "full":  # the full build's warehouse serves the engine scenario
@@ -195,15 +267,16 @@ def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool) -> dict
     return result
 
 
-def run_scale(customers: int, args, commit: dict) -> dict:
+def run_scale(customers: int, args, source: Source) -> dict:
     scale_dir = args.work / f"c{customers}"
     scale_dir.mkdir(parents=True, exist_ok=True)
-    data = ensure_data(scale_dir, customers, args.seed, args.daily_drops)
+    data = ensure_data(scale_dir, customers, args.seed, args.daily_drops, source)
     scenarios = {}
     for scenario in [s for s in SCENARIOS if s in args.scenarios]:
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        result = run_scenario(scenario, scale_dir, data, args.keep)
-        result["commit"] = commit["label"]
+        commit = source.commit()["label"]
+        result = run_scenario(scenario, scale_dir, data, args.keep, source)
+        result["commit"] = commit
         result["measured_at"] = started
         scenarios[scenario] = result
     return {
@@ -248,7 +321,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "bench" / "out")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--daily-drops", type=int, default=30)
+    parser.add_argument(
+        "--source",
+        choices=("worktree", "head"),
+        default="worktree",
+        help="measure the working tree, or a snapshot of HEAD (stable while others commit)",
+    )
     parser.add_argument("--fresh", action="store_true", help="do not merge earlier results")
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite --out from --json, measure nothing"
+    )
     parser.add_argument("--keep", action="store_true", help="keep every warehouse and output")
     args = parser.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -263,10 +345,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render_only:
+        results = json.loads(args.json.read_text())
+        args.out.write_text(report.render(results, json_path=args.json, out_path=args.out))
+        say(f"{args.out} rewritten from {args.json}")
+        return 0
     machine = machine_info()
-    commit = commit_info()
+    source = prepare_source(args.source, args.work)
+    commit = source.commit()
     say(
-        f"commit {commit['label']}, {machine['cores']} cores, "
+        f"{source.label}: commit {commit['label']}, {machine['cores']} cores, "
         f"{machine['ram_bytes'] / 2**30:.1f} GiB RAM, load {machine['load_at_start']}"
     )
     results = {}
@@ -276,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
             results = {}
     scales = results.get("scales", {})
     for customers in args.customers:  # sequentially, never in parallel
-        scale = run_scale(customers, args, commit)
+        scale = run_scale(customers, args, source)
         scales[str(customers)] = merge(scales.get(str(customers)), scale)
         results.update(
             {
@@ -284,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
                 "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "machine": machine,
                 "versions": versions(),
-                "commit": commit,
+                "commit": {**commit, "source": args.source},
                 "scales": dict(sorted(scales.items(), key=lambda item: int(item[0]))),
             }
         )

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import bench
 from bench import report
-from bench.run import ensure_data, main, merge
+from bench.measure import head_commit
+from bench.run import ensure_data, main, merge, prepare_source
 
 pytestmark = pytest.mark.e2e
 
@@ -79,6 +81,10 @@ def test_results_json_has_every_field(bench_run):
     assert full["rows_read"] == data["rows_total"]
     assert full["peak_tree_rss_bytes"] > 0 and full["max_process_rss_bytes"] > 0
 
+    tables = {t["table"]: t for t in full["tables"]}
+    assert "marts.fct_segment_kpis" in tables and tables["raw.orders_orders"]["rows"] > 0
+    assert sum(t["bytes"] for t in full["tables"]) <= full["warehouse_used_bytes"]
+
     dbt = full["dbt"]
     assert dbt["count_by_kind"]["model"] == len(dbt["models"]) > 10
     assert dbt["count_by_kind"]["test"] > 0 and dbt["seconds_by_kind"]["model"] > 0
@@ -110,6 +116,16 @@ def test_ingest_alone_and_data_reused(bench_run):
     assert cache.stat().st_mtime_ns == before
 
 
+def test_head_snapshot_runs_the_committed_code(tmp_path):
+    if not head_commit():
+        pytest.skip("not a git checkout")
+    source = prepare_source("head", tmp_path)
+    assert (source.cwd / "dagster_project" / "runner.py").exists()
+    assert (source.cwd / "dbt_models" / "dbt_project.yml").exists()
+    assert source.commit()["label"] == head_commit()[:7] and not source.commit()["dirty"]
+    assert str(Path(bench.__file__).resolve().parent.parent) in source.env["PYTHONPATH"]
+
+
 def test_merge_keeps_scenarios_not_measured_again():
     old = {"data": {"orders": 10}, "scenarios": {"full": {"total_s": 1}, "engine": {"x": 1}}}
     new = {"data": {"orders": 10}, "scenarios": {"full": {"total_s": 2}}}
@@ -128,6 +144,7 @@ def test_markdown_has_every_section_and_figure(bench_run):
         "## Inside the dbt step",
         "## Pipeline vs engine",
         "## Top models",
+        "## Warehouse: largest tables",
         "## What dominates",
         "## Known gaps",
         "## How it is measured",

@@ -3,8 +3,8 @@
 run <pause_at> <marker>
     Run the pipeline (settings from the SEGMENT_KPIS_* environment, an ephemeral Dagster
     instance) and, at `pause_at`, write `marker` and wait to be killed:
-      ingest   inside the transaction of the second drop, after its old rows were deleted and
-               before its new rows are inserted;
+      ingest   inside the transaction of the second drop: its old rows deleted, its first
+               file's rows inserted, before the second file's;
       dbt      just before `dbt build` starts (the marker only: the parent decides when to
                kill, watching the warehouse's write-ahead log grow);
       publish  just before the FAULTS_PAUSE_VERSION-th version folder is renamed into place
@@ -16,8 +16,8 @@ read <serving> <current_glob> <ready> <stop> <result>
     Hold the serving DuckDB file open read-only and, until `stop` exists, query it and the
     current/ Parquet glob in a loop; write what was seen (and any error) to `result` as JSON.
 
-hold <warehouse> <ready>
-    Hold a read-write connection to the warehouse until killed.
+hold <warehouse> <ready> <mode>
+    Hold a connection to the warehouse (mode rw: read-write, ro: read-only) until killed.
 """
 
 from __future__ import annotations
@@ -30,8 +30,15 @@ import traceback
 from pathlib import Path
 
 
+def _mark(marker: Path, label: str) -> None:
+    """Write the marker atomically: the parent never reads it half-written."""
+    temp = marker.with_name(marker.name + ".tmp")
+    temp.write_text(f"{label}\n{os.getpid()}\n")
+    os.replace(temp, marker)
+
+
 def _pause(marker: Path, label: str) -> None:
-    marker.write_text(f"{label}\n{os.getpid()}\n")
+    _mark(marker, label)
     while True:  # the parent sends SIGKILL
         time.sleep(1)
 
@@ -46,13 +53,12 @@ def run(pause_at: str, marker: Path) -> int:
         import dagster_project.ingest.load as load
 
         real_insert = load._insert_file
-        drops_seen: list[object] = []
+        inserts: dict[object, int] = {}  # drop date -> files inserted
 
         def insert_file(con, staged, drop_date, run_id, ingested_at):
-            if drop_date not in drops_seen:
-                drops_seen.append(drop_date)
-            if len(drops_seen) == 2:
-                _pause(marker, f"ingest {drop_date}")
+            inserts[drop_date] = inserts.get(drop_date, 0) + 1
+            if len(inserts) == 2 and inserts[drop_date] == 2:
+                _pause(marker, f"ingest {drop_date} after {staged.relative}")
             return real_insert(con, staged, drop_date, run_id, ingested_at)
 
         load._insert_file = insert_file
@@ -63,7 +69,7 @@ def run(pause_at: str, marker: Path) -> int:
 
         def wait_until_free(path, *, timeout_seconds):
             real_wait(path, timeout_seconds=timeout_seconds)
-            marker.write_text(f"dbt\n{os.getpid()}\n")
+            _mark(marker, "dbt")
 
         dbt_assets.wait_until_free = wait_until_free
     elif pause_at == "publish":
@@ -103,7 +109,7 @@ def read(serving: Path, current_glob: str, ready: Path, stop: Path, result: Path
         (built_at,) = held.execute("select cast(built_at as varchar) from main.meta").fetchone()
         seen["built_at"] = built_at
         parquet = duckdb.connect()
-        ready.write_text(str(os.getpid()))
+        _mark(ready, "reading")
         while True:
             stopping = stop.exists()
             for name, con, sql in (("held", held, kpis), ("current", parquet, current)):
@@ -128,12 +134,12 @@ def read(serving: Path, current_glob: str, ready: Path, stop: Path, result: Path
     return 0
 
 
-def hold(warehouse: Path, ready: Path) -> int:
+def hold(warehouse: Path, ready: Path, mode: str) -> int:
     import duckdb
 
-    con = duckdb.connect(str(warehouse))  # read-write: takes the file's lock
+    con = duckdb.connect(str(warehouse), read_only=mode == "ro")  # either way: a file lock
     con.execute("select count(*) from raw.ingestion_log").fetchone()
-    ready.write_text(str(os.getpid()))
+    _mark(ready, "holding")
     while True:
         time.sleep(1)
 
@@ -145,5 +151,5 @@ if __name__ == "__main__":
     if role == "read":
         sys.exit(read(Path(args[0]), args[1], Path(args[2]), Path(args[3]), Path(args[4])))
     if role == "hold":
-        sys.exit(hold(Path(args[0]), Path(args[1])))
+        sys.exit(hold(Path(args[0]), Path(args[1]), args[2]))
     raise SystemExit(f"unknown role {role}")

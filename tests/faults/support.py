@@ -402,18 +402,23 @@ class _Finder:
         return found
 
     def in_json(self, node: Any) -> list[str]:
-        if isinstance(node, dict):
-            found = [f"key {k}" for k in node if str(k).lower() in PII_COLUMNS]
-            for key, value in node.items():
-                if key == "name" and isinstance(value, str) and value.lower() in PII_COLUMNS:
-                    found.append(f"column {value}")  # a schema entry naming a PII column
-                found += self.in_json(value)
-            return found
-        if isinstance(node, list):
-            return [leak for item in node for leak in self.in_json(item)]
-        if isinstance(node, str):
-            return [repr(leak) for leak in self.in_cells({node})]
-        return []
+        """PII column names (as keys, or as `name` of a schema entry) and PII values."""
+        found: list[str] = []
+        strings: set[str] = set()
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                found += [f"key {k}" for k in item if str(k).lower() in PII_COLUMNS]
+                name = item.get("name")
+                if isinstance(name, str) and name.lower() in PII_COLUMNS:
+                    found.append(f"column {name}")
+                stack += item.values()
+            elif isinstance(item, list):
+                stack += item
+            elif isinstance(item, str):
+                strings.add(item)
+        return found + [repr(leak) for leak in self.in_cells(strings)]
 
     def in_duckdb(self, path: Path) -> list[str]:
         found = []
@@ -423,7 +428,7 @@ class _Finder:
                 "where table_catalog = current_database()"
             ).fetchall()
             for schema, table in tables:
-                arrow = con.execute(f'select * from "{schema}"."{table}"').to_arrow_table()
+                arrow = con.sql(f'select * from "{schema}"."{table}"').to_arrow_table()
                 found += [f"{schema}.{table}: {leak}" for leak in self.in_arrow(arrow)]
         return found
 
@@ -440,7 +445,7 @@ def scan_for_pii(published: Path, pii: dict[str, set[str]]) -> dict[str, list[st
         relative = path.relative_to(published).as_posix()
         leaks[""].append(relative)
         data = path.read_bytes()
-        if path.suffix == ".parquet":
+        if path.suffix == ".parquet":  # compressed: read cell by cell
             found = finder.in_arrow(pq.read_table(path))
         elif path.suffix == ".duckdb":
             found = finder.in_duckdb(path)
@@ -448,10 +453,10 @@ def scan_for_pii(published: Path, pii: dict[str, set[str]]) -> dict[str, list[st
             found = finder.in_json(json.loads(data))
         elif path.suffix == ".jsonl":
             lines = data.decode("utf-8").splitlines()
-            found = [leak for line in lines if line for leak in finder.in_json(json.loads(line))]
+            found = finder.in_json([json.loads(line) for line in lines if line.strip()])
         else:
-            found = []
-        found += [repr(leak) for leak in finder.in_text(data.decode("utf-8", "replace"))]
+            found = [repr(leak) for leak in finder.in_text(data.decode("utf-8", "replace"))]
+        found += [repr(v) for v in finder.canary if v.encode() in data]  # raw bytes, any file
         if found:
             leaks[relative] = sorted(set(found))
     return leaks

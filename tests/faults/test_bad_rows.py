@@ -97,14 +97,18 @@ def _inject(landing) -> tuple[dict, dict, dict, tuple[str, str]]:
     path = drop_file(landing, "orders", HISTORY, "orders")
     header, good = read_text_rows(path)
     originals["orders"] = len(good)
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {}  # versions of each order_id across all drops
     for source in landing.glob("orders/*/orders.*"):
-        for row in read_text_rows(source)[1]:
-            counts[row[0]] = counts.get(row[0], 0) + 1
-    status, currency = header.index("status"), header.index("currency")
+        source_header, source_rows = read_text_rows(source)
+        for row in source_rows:
+            key = row[source_header.index("order_id")]
+            counts[key] = counts.get(key, 0) + 1
+    oid, status, currency = (header.index(c) for c in ("order_id", "status", "currency"))
     amount = header.index("net_amount")
     twin = next(
-        row for row in good if counts[row[0]] == 1 and row[status] == "completed" and row[currency]
+        row
+        for row in good
+        if counts[row[oid]] == 1 and row[status] == "completed" and row[currency]
     )
     duplicate = list(twin)
     duplicate[amount] = f"{float(twin[amount]) + 10:.2f}"
@@ -185,16 +189,13 @@ def _inject(landing) -> tuple[dict, dict, dict, tuple[str, str]]:
     rows["leads", "not_json"], rows["leads", "unknown_status"] = len(lines) - 1, len(lines)
     files["leads"] = relative(path)
 
-    # an empty file and a header-only file (drops that had no survey file)
-    assert not list(landing.glob(f"surveys/{DAY1}/*")) and not list(
-        landing.glob(f"surveys/{DAY3}/*")
-    )
-    (landing / "surveys" / DAY1).mkdir()
-    (landing / "surveys" / DAY1 / "responses.csv").write_bytes(b"")
+    # an empty (0-byte) file where a drop had none, and a file re-delivered with its header only
+    assert not (landing / "surveys" / DAY3).exists()
     (landing / "surveys" / DAY3).mkdir()
-    (landing / "surveys" / DAY3 / "responses.csv").write_text(",".join(header) + "\n")
-    twin_id = twin[0]
-    return files, rows, originals, (twin_id, duplicate[amount])
+    (landing / "surveys" / DAY3 / "responses.csv").write_bytes(b"")
+    spend = drop_file(landing, "marketing", DAY1, "spend")
+    spend.write_text(",".join(read_text_rows(spend)[0]) + "\n", encoding="utf-8")
+    return files, rows, originals, (twin[oid], duplicate[amount])
 
 
 @pytest.fixture(scope="module")
@@ -298,13 +299,19 @@ def test_empty_and_header_only_files_are_logged_with_no_rows(bad_rows):
     logged = query(
         bad_rows.state.warehouse,
         "select _source_file, rows_read, rows_loaded, rows_quarantined from raw.ingestion_log "
-        "where source = 'surveys' and _drop_date in (?, ?) order by 1",
-        [DAY1, DAY3],
+        "where _source_file in (?, ?) order by 1",
+        [f"marketing/{DAY1}/spend.csv", f"surveys/{DAY3}/responses.csv"],
     )
     assert logged == [
-        (f"surveys/{DAY1}/responses.csv", 0, 0, 0),
+        (f"marketing/{DAY1}/spend.csv", 0, 0, 0),
         (f"surveys/{DAY3}/responses.csv", 0, 0, 0),
     ]
+    spend = query(
+        bad_rows.state.warehouse,
+        "select count(*) from raw.marketing_spend where _drop_date = ?",
+        [DAY1],
+    )
+    assert spend == [(0,)]
 
 
 def test_every_drop_reconciles(bad_rows):

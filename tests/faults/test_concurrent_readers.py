@@ -4,9 +4,9 @@
   Parquet in a loop, a run completes and swaps in a new serving file: every query of the reader
   keeps working, its open connection keeps seeing one consistent (old) snapshot, new
   connections see the new file. (The run is conftest.py's `late_data`.)
-- While another process holds the warehouse with a read-write connection, a run waits
-  SEGMENT_KPIS_LOCK_TIMEOUT (3 s here), then fails with a message naming the holder's PID,
-  and changes nothing.
+- While another process holds the warehouse (a read-write connection; or a read-only one,
+  which DuckDB's file lock also keeps a writer out of), a run waits SEGMENT_KPIS_LOCK_TIMEOUT
+  (3 s here), then fails with a message naming the holder's PID, and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 import duckdb
+import pytest
 
 from tests.faults.support import (
     LOCK_TIMEOUT,
@@ -32,12 +33,13 @@ def test_reader_of_the_serving_file_keeps_working_through_the_swap(late_data):
     assert late_data.outcome.success, late_data.outcome.describe()
     assert seen["errors"] == []
     assert seen["iterations"] >= 20
+    swapped = late_data.state.serving.stat().st_mtime  # the new file, written during the run
+    assert seen["held"][0][0] < swapped < seen["last_at"]  # reads before and after the swap
     # the held connection saw one snapshot all along: the file it opened, not the new one
     assert len(seen["held"]) == 1
     assert seen["built_at_at_end"] == seen["built_at"]
-    (built_at,) = query(late_data.state.serving, "select cast(built_at as varchar) from main.meta")[
-        0
-    ]
+    meta = "select cast(built_at as varchar) from main.meta"
+    ((built_at,),) = query(late_data.state.serving, meta)
     assert built_at != seen["built_at"]  # a new connection opens the new file
     # the current/ Parquet glob kept answering, and moved to the restated data in the end
     glob = current_glob(late_data.state.published)
@@ -49,12 +51,13 @@ def test_reader_of_the_serving_file_keeps_working_through_the_swap(late_data):
     assert seen["current"][0][1] != seen["current"][-1][1]
 
 
-def test_run_waits_a_bounded_time_for_a_held_warehouse_then_fails(clone, run, tmp_path):
+@pytest.mark.parametrize("mode", ["rw", "ro"])
+def test_run_waits_a_bounded_time_for_a_held_warehouse_then_fails(mode, clone, run, tmp_path):
     state = clone(own_landing=False)
     warehouse_before = warehouse_content(state)
     published_before = published_files(state.published)
     ready, log = tmp_path / "holder.ready", tmp_path / "holder.log"
-    holder = spawn("hold", state.warehouse, ready, log=log)
+    holder = spawn("hold", state.warehouse, ready, mode, log=log)
     try:
         wait_for(ready.exists, proc=holder, log=log, what="the holder to open the warehouse")
         started = time.monotonic()

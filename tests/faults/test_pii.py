@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -152,7 +154,7 @@ def test_erased_customers_disappear_from_every_published_output(erasure):
 
 def test_publishing_without_a_hash_key_fails_clearly(clone, run):
     state = clone(own_landing=False)
-    state.settings = state.settings.__class__(**{**state.settings.__dict__, "hash_key": None})
+    state.settings = replace(state.settings, hash_key=None)
     before = published_files(state.published)
     outcome = run(state)
     assert not outcome.success
