@@ -8,16 +8,8 @@ import hashlib
 
 import duckdb
 
+from dagster_project.defs.publish_assets import MARTS
 from dagster_project.runner import run_pipeline
-
-MARTS = [
-    "fct_segment_kpis",
-    "fct_kpi_attainment",
-    "fct_cohort_retention",
-    "fct_segment_insights",
-    "dim_customers",
-    "fct_customer_segments",
-]
 
 
 def _fingerprint(settings) -> dict[str, str]:
