@@ -192,13 +192,14 @@ def test_only_closed_periods_are_published(pipeline_run, warehouse):
         where is_closed
     """).fetchall()
     )
-    current = set(
-        duckdb.sql(f"""
-        select distinct grain, cast(period_start as varchar)
-        from read_parquet('{published}/current/fct_segment_kpis/*/*/*.parquet',
-                          hive_partitioning = true, hive_types_autocast = false)
-    """).fetchall()
-    )
+    with duckdb.connect() as reader:  # private: the module's default connection is shared
+        current = set(
+            reader.execute(f"""
+            select distinct grain, cast(period_start as varchar)
+            from read_parquet('{published}/current/fct_segment_kpis/*/*/*.parquet',
+                              hive_partitioning = true, hive_types_autocast = false)
+        """).fetchall()
+        )
     assert current == closed
     manifests = list(published.glob("versions/*/*/version=*/manifest.json"))
     assert len(manifests) == len(closed)

@@ -46,7 +46,7 @@ def test_reader_of_the_serving_file_keeps_working_through_the_swap(late_data):
     fresh = duckdb.execute(
         f"select count(*), sum(revenue) from read_parquet('{glob}', hive_partitioning = true) "
         "where segment_dimension = 'all'"
-    ).fetchone()
+    ).fetchall()[0]  # fetchall: leave no unfinished result on the shared default connection
     assert seen["current"][-1][1] == [str(value) for value in fresh]
     assert seen["current"][0][1] != seen["current"][-1][1]
 
