@@ -7,6 +7,7 @@ which names the process holding the lock.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,9 @@ def connect_with_wait(
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             con.execute("set TimeZone = 'UTC'")
+            # DuckDB takes up to 80% of RAM by default; cap it as the dbt profile does.
+            limit = os.environ.get("SEGMENT_KPIS_DUCKDB_MEMORY_LIMIT", "6GB")
+            con.execute(f"set memory_limit = '{limit}'")
             return con
         except duckdb.Error as error:
             if not _is_lock_error(error) or time.monotonic() >= deadline:
