@@ -558,6 +558,7 @@ def task_ingest(params: dict) -> dict:
     with warehouse(path) as con:
         ensure_schema(con)
         report = ingest_drop(con, Path(params["landing"]), drop, run_id="bench-ingest")
+        memory_limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
     seconds = time.perf_counter() - started
     rows_read = sum(file.rows_read for file in report.files)
     return {
@@ -569,6 +570,7 @@ def task_ingest(params: dict) -> dict:
         "rows_quarantined": sum(file.rows_quarantined for file in report.files),
         "ingest_rows_per_s": round(rows_read / seconds) if seconds else None,
         "drop_bytes": sum(_size(Path(params["landing"]) / f.file) for f in report.files),
+        "duckdb_memory_limit": memory_limit,
         **warehouse_sizes(path),
     }
 

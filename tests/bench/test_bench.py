@@ -104,7 +104,7 @@ def test_results_json_has_every_field(bench_run):
 def test_ingest_alone_and_data_reused(bench_run):
     scale = bench_run["results"]["scales"][str(CUSTOMERS)]
     ingest = scale["scenarios"]["ingest"]
-    for field in ("ingest_s", "rows_read", "ingest_rows_per_s", "warehouse_bytes", *MEASURED):
+    for field in ("ingest_s", "rows_read", "ingest_rows_per_s", "duckdb_memory_limit", *MEASURED):
         assert ingest.get(field) is not None, field
     assert 0 < ingest["rows_read"] < scale["scenarios"]["full"]["rows_read"]  # history only
 
