@@ -508,6 +508,15 @@ def kill_group(proc) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
+    # the grandchildren (dbt) exit on their own schedule: a loaded machine can take seconds to
+    # tear one down, and its file lock on the warehouse goes only then
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
 
 
 def group_commands(pgid: int) -> list[str]:
