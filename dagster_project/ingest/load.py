@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from dagster_project.ingest.changes import DropChanges
 from dagster_project.ingest.contract import ENTITIES, EntitySpec
 from dagster_project.ingest.schema import LOG_TABLE, QUARANTINE_TABLE, schema_statements
 from dagster_project.ingest.validate import ValidatedFile
@@ -69,15 +70,18 @@ def replace_drop(
     ingested_at: datetime,
 ) -> None:
     """Delete every row of `drop_date` from the raw tables, the quarantine and the log, then
-    insert the drop's files, atomically: on any error nothing changes."""
+    insert the drop's files and record what changed in raw.change_log, atomically: on any
+    error nothing changes."""
     con.execute("begin transaction")
     try:
         for statement in schema_statements():
             con.execute(statement)
+        changes = DropChanges(con, list(ENTITIES.values()), drop_date)
         for table in [*(s.table for s in ENTITIES.values()), QUARANTINE_TABLE, LOG_TABLE]:
             con.execute(f"delete from {table} where _drop_date = ?", [drop_date])
         for staged in files:
             _insert_file(con, staged, drop_date, run_id, ingested_at)
+        changes.record(run_id, ingested_at)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

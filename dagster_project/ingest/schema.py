@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from dagster_project.ingest.changes import CHANGE_LOG_COLUMNS, CHANGE_LOG_TABLE
 from dagster_project.ingest.contract import ENTITIES
 
 LINEAGE_COLUMNS = (
@@ -57,6 +58,7 @@ def schema_statements() -> list[str]:
         statements.append(_create(spec.table, columns))
     statements.append(_create(QUARANTINE_TABLE, QUARANTINE_COLUMNS))
     statements.append(_create(LOG_TABLE, LOG_COLUMNS))
+    statements.append(_create(CHANGE_LOG_TABLE, CHANGE_LOG_COLUMNS))
     return statements
 
 

@@ -256,7 +256,9 @@ def _day2_rows(state: State) -> dict:
     """DAY2's rows of every raw table but the corrected orders, lineage aside."""
     drops = f"= date '{DAY2}'"
     prints = table_fingerprints(state.warehouse, ["raw"], ignore=RUN_COLUMNS, drops=drops)
-    return {k: v for k, v in prints.items() if k not in ("raw.orders_orders", "raw.ingestion_log")}
+    # the logs keep history by design: ingestion_log is replaced per drop, change_log appended
+    logs = ("raw.orders_orders", "raw.ingestion_log", "raw.change_log")
+    return {k: v for k, v in prints.items() if k not in logs}
 
 
 def _run_ids(state: State) -> dict[str, set[str]]:

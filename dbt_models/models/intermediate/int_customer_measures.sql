@@ -1,8 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    rebuild_keys={'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date'},
+    pre_hook="{{ delete_keys_to_replace() }}",
+) }}
+{%- set keys = keys_to_replace() %}
+
 -- Behavioural state of every acquired customer on every snapshot date d:
 -- order history up to d, revenue in the activity window (d - W, d], active / lapsed, and the
 -- product category with the largest revenue in the window (usage).
+-- Incremental by snapshot date (macros/incremental_rebuild.sql): a nightly build computes only
+-- the dates the new rows can reach.
 with snapshot_dates as (
     select * from {{ ref('int_snapshot_dates') }}
+    where {{ key_filter(keys) }}
 ),
 
 order_days as (
@@ -112,7 +124,8 @@ select
     with_window.orders_in_window,
     with_window.revenue_in_window,
     with_window.last_order_on > with_window.window_start_exclusive as is_active,
-    usage.usage_category
+    usage.usage_category,
+    {{ loaded_through() }} as _loaded_through
 from with_window
 left join usage
     on with_window.customer_id = usage.customer_id

@@ -1,8 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    rebuild_keys={'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'},
+    pre_hook="{{ delete_keys_to_replace() }}",
+) }}
+{%- set keys = keys_to_replace() %}
+
 -- Each customer's state at the start (start - 1 day) and end of every period, with the
 -- segments at both dates and the orders in the period. Customers lapsed at both ends with
 -- no order in the period play no part in any flow and are left out.
+-- Incremental by period (macros/incremental_rebuild.sql): a nightly build recomputes only the
+-- periods ending on or after the earliest day the new rows reach.
 with periods as (
     select * from {{ ref('int_periods') }}
+    where {{ key_filter(keys) }}
 ),
 
 segments as (
@@ -29,7 +41,8 @@ joined as (
         {%- for dimension in segment_dimensions() %}
         at_start.{{ adapter.quote(dimension.name) }} as {{ adapter.quote('start_' ~ dimension.name) }},
         at_end.{{ adapter.quote(dimension.name) }} as {{ adapter.quote('end_' ~ dimension.name) }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {%- endfor %},
+        {{ loaded_through() }} as _loaded_through
     from periods
     inner join segments as at_end
         on at_end.as_of_date = periods.period_end

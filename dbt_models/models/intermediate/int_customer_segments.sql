@@ -1,7 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    rebuild_keys={'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date'},
+    pre_hook="{{ delete_keys_to_replace() }}",
+) }}
+{%- set keys = keys_to_replace() %}
+
 -- The segment of every acquired customer in every configured dimension on every snapshot
 -- date: one column per dimension (dbt_project.yml vars.segment_dimensions).
+-- Incremental by snapshot date, like int_customer_measures.
+-- depends_on: {{ ref('int_snapshot_dates') }}
 with profiles as (
+    -- a literal date list: DuckDB pushes it through the views' window and ASOF joins
     select * from {{ ref('int_customer_profiles') }}
+    where {{ key_filter(keys) }}
 )
 
 select
@@ -15,5 +28,6 @@ select
     coalesce(acquisition_channel, 'unknown') as attributed_channel,  -- CAC allocation
     {%- for dimension in segment_dimensions() %}
     {{ segment_expression(dimension) }} as {{ adapter.quote(dimension.name) }}{{ "," if not loop.last }}
-    {%- endfor %}
+    {%- endfor %},
+    {{ loaded_through() }} as _loaded_through
 from profiles

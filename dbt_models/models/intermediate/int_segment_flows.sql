@@ -1,8 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    rebuild_keys={'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'},
+    pre_hook="{{ delete_keys_to_replace() }}",
+) }}
+{%- set keys = keys_to_replace() %}
+
 -- Segment flows per (grain, period, dimension, segment) (kpis.md, Segment flows).
 -- Columns counted at the end date group by the segment at end; those counted at the start
 -- date (customers_start, churned, retained, migrated_out) by the segment at start.
+-- Incremental by period, like int_customer_period_flows.
+-- depends_on: {{ ref('int_periods') }}
 with customer_flows as (
     select * from {{ ref('int_customer_period_flows') }}
+    where {{ key_filter(keys) }}
 ),
 
 counted as (
@@ -12,6 +24,7 @@ counted as (
     select
         grain,
         period_start,
+        period_end,
         '{{ dimension.name }}' as segment_dimension,
         {{ seg_end }} as segment,
         0 as customers_start,
@@ -38,6 +51,7 @@ counted as (
     select
         grain,
         period_start,
+        period_end,
         '{{ dimension.name }}' as segment_dimension,
         {{ seg_start }} as segment,
         count(*) as customers_start,
@@ -57,6 +71,7 @@ counted as (
 select
     grain,
     period_start,
+    period_end,
     segment_dimension,
     segment,
     cast(sum(customers_start) as bigint) as customers_start,
@@ -72,6 +87,7 @@ select
     sum(revenue) as revenue,
     cast(sum(buyers) as bigint) as buyers,
     sum(revenue_to_date_of_customers_end) as revenue_to_date_of_customers_end,
-    sum(revenue_in_trailing_window) as revenue_in_trailing_window
+    sum(revenue_in_trailing_window) as revenue_in_trailing_window,
+    {{ loaded_through() }} as _loaded_through
 from counted
-group by grain, period_start, segment_dimension, segment
+group by grain, period_start, period_end, segment_dimension, segment

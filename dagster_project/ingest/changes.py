@@ -1,0 +1,90 @@
+"""The change log: which event dates each ingestion touched, so incremental models rebuild
+only what a drop can change (docs/architecture.md, "Incremental builds").
+
+Every `replace_drop` appends one row per entity whose raw rows it deleted or inserted, with
+`earliest_event_at`: the earliest event time among those rows (inserted and deleted alike).
+For orders and order lines it is the earliest `ordered_at` over every version of the orders
+touched, so an order whose later version moved its date, or a line added to an old order,
+reaches back to the right day. The log is append-only: a re-delivered drop adds rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from dagster_project.ingest.contract import EntitySpec
+
+CHANGE_LOG_TABLE = "raw.change_log"
+CHANGE_LOG_COLUMNS = (
+    ("_load_id", "BIGINT"),  # 1, 2, ...: one per replace_drop call, in commit order
+    ("_drop_date", "DATE"),
+    ("source", "VARCHAR"),
+    ("entity", "VARCHAR"),
+    ("earliest_event_at", "TIMESTAMP"),
+    ("rows_deleted", "BIGINT"),
+    ("rows_inserted", "BIGINT"),
+    ("_run_id", "VARCHAR"),
+    ("_ingested_at", "TIMESTAMP"),
+)
+
+_ORDER_TIME = (
+    "select min(ordered_at) from raw.orders_orders where order_id in "
+    "(select order_id from {table} where _drop_date = ?)"
+)
+# The event time of a row, by entity: the day from which it can change a KPI.
+_EARLIEST_EVENT_SQL = {
+    ("crm", "customers"): "select min(updated_at) from {table} where _drop_date = ?",
+    ("crm", "leads"): "select min(created_at) from {table} where _drop_date = ?",
+    ("marketing", "spend"): (
+        "select min(cast(spend_date as timestamp)) from {table} where _drop_date = ?"
+    ),
+    ("orders", "orders"): _ORDER_TIME,
+    ("orders", "order_lines"): _ORDER_TIME,
+    ("surveys", "responses"): "select min(submitted_at) from {table} where _drop_date = ?",
+}
+
+
+class DropChanges:
+    """Measures one drop's rows per entity before the delete and after the insert."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, specs: list[EntitySpec], drop_date: date):
+        self._con, self._specs, self._drop_date = con, specs, drop_date
+        self._before = {spec.table: self._measure(spec) for spec in specs}
+
+    def _measure(self, spec: EntitySpec) -> tuple[int, datetime | None]:
+        (count,) = self._con.execute(
+            f"select count(*) from {spec.table} where _drop_date = ?", [self._drop_date]
+        ).fetchall()[0]
+        if count == 0:
+            return 0, None
+        sql = _EARLIEST_EVENT_SQL[(spec.source, spec.entity)].format(table=spec.table)
+        (earliest,) = self._con.execute(sql, [self._drop_date]).fetchall()[0]
+        return count, earliest
+
+    def record(self, run_id: str, ingested_at: datetime) -> None:
+        """Append the log rows (inside the caller's transaction, after the inserts)."""
+        (load_id,) = self._con.execute(
+            f"select coalesce(max(_load_id), 0) + 1 from {CHANGE_LOG_TABLE}"
+        ).fetchall()[0]
+        for spec in self._specs:
+            deleted, deleted_earliest = self._before[spec.table]
+            inserted, inserted_earliest = self._measure(spec)
+            if deleted == 0 and inserted == 0:
+                continue
+            times = [t for t in (deleted_earliest, inserted_earliest) if t is not None]
+            self._con.execute(
+                f"insert into {CHANGE_LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load_id,
+                    self._drop_date,
+                    spec.source,
+                    spec.entity,
+                    min(times) if times else None,
+                    deleted,
+                    inserted,
+                    run_id,
+                    ingested_at,
+                ],
+            )

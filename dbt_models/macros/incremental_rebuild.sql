@@ -1,0 +1,148 @@
+{#-
+Incremental rebuilds by key (docs/architecture.md, "Incremental builds").
+
+A model configured with `rebuild_keys` is built whole the first time (and with --full-refresh);
+afterwards each build replaces only the keys - snapshot dates, or periods - that can have
+changed, in one transaction:
+  - keys whose date is on or after the earliest event touched by any ingestion since the
+    model's last build (raw.change_log rows with _load_id above the model's _loaded_through);
+  - keys of the universe the model has not built yet (a new period, the new current date);
+  - keys the model holds that have left the universe (yesterday's current date): deleted only.
+This is exact because the rows of a key depend only on data dated up to the key's date.
+
+    rebuild_keys={
+        'universe': 'int_periods',             -- the model listing every key that should exist
+        'columns': ['grain', 'period_end'],    -- the key; text columns and the date column
+        'date_column': 'period_end',           -- one of the columns: the key's date
+        'universe_filter': 'is_closed',        -- optional: a condition on the universe rows
+        'entities': ['orders.orders', ...],    -- optional: change_log entities that matter
+    }
+
+Usage in a model:
+    {{ config(materialized='incremental', rebuild_keys={...},
+              pre_hook="{{ delete_keys_to_replace() }}") }}
+    {%- set keys = keys_to_replace() %}
+    ... where {{ key_filter(keys, 'alias') }} ...   -- literal lists: DuckDB pushes them down
+    ... {{ loaded_through() }} as _loaded_through
+-#}
+
+{% macro rebuild_keys_config() %}
+    {%- set cfg = config.get('rebuild_keys') -%}
+    {%- if cfg is none -%}
+        {{ exceptions.raise_compiler_error(model.name ~ ": config rebuild_keys is missing") }}
+    {%- endif -%}
+    {%- if cfg['date_column'] not in cfg['columns'] -%}
+        {{ exceptions.raise_compiler_error(model.name ~ ": rebuild_keys.date_column must be one of its columns") }}
+    {%- endif -%}
+    {{ return(cfg) }}
+{% endmacro %}
+
+
+{#- The snapshot chain reads orders, order lines and CRM versions. -#}
+{% macro default_rebuild_entities() %}
+    {{ return(['crm.customers', 'orders.orders', 'orders.order_lines']) }}
+{% endmacro %}
+
+
+{#- The highest _load_id this build reflects: stored on every row the build writes. -#}
+{% macro loaded_through() -%}
+    (select coalesce(max(_load_id), 0) from {{ source('raw', 'change_log') }})
+{%- endmacro %}
+
+
+{#- SQL: the earliest reporting date touched by an ingestion since this model's last build
+    (9999-12-31 when nothing relevant was ingested). -#}
+{% macro changed_from(entities) -%}
+    (
+        select coalesce(min({{ reporting_date('earliest_event_at') }}), date '9999-12-31')
+        from {{ source('raw', 'change_log') }}
+        where source || '.' || entity in ('{{ entities | join("', '") }}')
+            and _load_id > (select coalesce(max(_loaded_through), 0) from {{ this }})
+    )
+{%- endmacro %}
+
+
+{#- The keys this build replaces, as rows of text (in `columns` order); none when the model is
+    built whole (first build, --full-refresh, parsing, unit tests). -#}
+{% macro keys_to_replace() %}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set cfg = rebuild_keys_config() -%}
+    {%- set columns = cfg['columns'] -%}
+    {%- set entities = cfg.get('entities', default_rebuild_entities()) -%}
+    {%- set join_condition -%}
+        {% for column in columns %}built.{{ column }} = universe.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endset -%}
+    {%- set query -%}
+        with universe as (
+            select distinct {{ columns | join(', ') }}
+            from {{ ref(cfg['universe']) }}
+            where {{ cfg.get('universe_filter', 'true') }}
+        ),
+
+        built as (
+            select distinct {{ columns | join(', ') }} from {{ this }}
+        ),
+
+        to_replace as (
+            -- changed since the last build, or never built
+            select {% for column in columns %}universe.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+            from universe
+            left join built on {{ join_condition }}
+            where universe.{{ cfg['date_column'] }} >= {{ changed_from(entities) }}
+                or built.{{ columns[0] }} is null
+            union
+            -- no longer in the universe
+            select {% for column in columns %}built.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+            from built
+            left join universe on {{ join_condition }}
+            where universe.{{ columns[0] }} is null
+        )
+
+        select {% for column in columns %}cast({{ column }} as varchar){{ ', ' if not loop.last }}{% endfor %}
+        from to_replace
+        order by all
+    {%- endset -%}
+    {%- set keys = run_query(query).rows | map('list') | list -%}
+    {%- do log(model.name ~ ": replacing " ~ keys | length ~ " key(s)", info=false) -%}
+    {{ return(keys) }}
+{% endmacro %}
+
+
+{#- A condition selecting the rows of `keys` (columns prefixed by `alias`): `true` when the
+    model is built whole, `false` when there is nothing to replace. -#}
+{% macro key_filter(keys, alias=none) -%}
+    {%- if keys is none -%}
+        true
+    {%- elif keys | length == 0 -%}
+        false
+    {%- else -%}
+        {%- set cfg = rebuild_keys_config() -%}
+        {%- set columns = cfg['columns'] -%}
+        {%- set prefix = alias ~ '.' if alias else '' -%}
+        {%- set date_index = columns.index(cfg['date_column']) -%}
+        {%- set dates = [] -%}
+        {%- for key in keys if key[date_index] not in dates -%}
+            {%- do dates.append(key[date_index]) -%}
+        {%- endfor -%}
+        {{ prefix }}{{ cfg['date_column'] }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+        {%- if columns | length > 1 %}
+        and ({% for column in columns %}{{ prefix }}{{ column }}{{ ', ' if not loop.last }}{% endfor %}) in (
+            {%- for key in keys -%}
+            ({% for value in key %}{% if loop.index0 == date_index %}date '{{ value }}'{% else %}'{{ value }}'{% endif %}{{ ', ' if not loop.last }}{% endfor %}){{ ', ' if not loop.last }}
+            {%- endfor -%}
+        )
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert). -#}
+{% macro delete_keys_to_replace() %}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }} where {{ key_filter(keys_to_replace()) }}
+    {%- else -%}
+        select 1  -- built whole: nothing to delete
+    {%- endif -%}
+{% endmacro %}
