@@ -60,7 +60,13 @@ def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+# Bookkeeping of incremental builds (dbt_models/macros/incremental_rebuild.sql), not content:
+# never published, never part of a content hash.
+BUILD_COLUMNS = ("_loaded_through",)
+
+
 def columns_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """The content columns of a table, in order (BUILD_COLUMNS left out)."""
     rows = con.execute(
         "select column_name from information_schema.columns "
         "where table_catalog = current_database() and table_schema = ? and table_name = ? "
@@ -69,7 +75,7 @@ def columns_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[
     ).fetchall()
     if not rows:
         raise WarehouseNotReadyError(f"The warehouse has no table {schema}.{table}.")
-    return [row[0] for row in rows]
+    return [row[0] for row in rows if row[0] not in BUILD_COLUMNS]
 
 
 def tables_of(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:

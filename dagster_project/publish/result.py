@@ -34,6 +34,7 @@ class PublishResult:
     current_repaired: list[PeriodVersion] = field(default_factory=list)  # current/ re-pointed
     stale_removed: list[Path] = field(default_factory=list)  # crash leftovers removed
     erasures_purged: list[Path] = field(default_factory=list)  # versions purged of erased rows
+    not_reread: int = 0  # closed periods no ingestion since the last publication can change
 
     @property
     def current_dir(self) -> Path:
@@ -49,7 +50,8 @@ class PublishResult:
         lines = [
             f"Publication (watermark {self.watermark}): {len(self.published)} new, "
             f"{len(self.restated)} restated, {len(self.unchanged)} unchanged closed periods "
-            f"in {self.published_dir}."
+            f"in {self.published_dir}; {self.not_reread} not re-read (no change can reach "
+            f"them)."
         ]
         if self.restated:
             lines.append("Restated: " + ", ".join(item.label for item in self.restated))
@@ -72,6 +74,7 @@ class PublishResult:
             "periods_published": len(self.published),
             "periods_restated": len(self.restated),
             "periods_unchanged": len(self.unchanged),
+            "periods_not_reread": self.not_reread,
             "published": ", ".join(item.label for item in self.published),
             "restated": ", ".join(item.label for item in self.restated),
             "versions_purged_of_erased_customers": len(self.erasures_purged),

@@ -1,6 +1,7 @@
 """Publication of closed periods as immutable, versioned Parquet snapshots.
 
-For every closed (grain, period_start) of the marts:
+For every closed (grain, period_start) of the marts that ingestion since the last publication
+can have changed, or that has no published version yet (checkpoint.py):
 1. read its rows of PUBLISHED_TABLES (PII-free, sorted) and hash their content (content.py);
 2. same hash as the latest published version: nothing is written (idempotent re-runs);
    no version yet: publish version=1; a different hash (late data changed a closed period):
@@ -32,6 +33,15 @@ from dagster_project.publish.atomic import (
     place_file,
     publish_lock,
     same_content,
+)
+from dagster_project.publish.checkpoint import (
+    Checkpoint,
+    key_fingerprint,
+    loaded_through,
+    needs_reading,
+    read_checkpoint,
+    recheck_from,
+    write_checkpoint,
 )
 from dagster_project.publish.content import (
     canonical_lines,
@@ -74,12 +84,19 @@ def publish_closed_periods(
     published_dir = Path(published_dir)
     with open_warehouse(Path(warehouse_path)) as con:
         watermark = read_watermark(con)
-        periods = closed_periods(con, watermark)
+        load_id = loaded_through(con)
+        checkpoint = None
+        if load_id is not None:
+            checkpoint = Checkpoint(load_id, code_version, key_fingerprint(hash_key))
+        since = recheck_from(con, read_checkpoint(published_dir), checkpoint)
+        closed = closed_periods(con, watermark)
+        periods = [p for p in closed if needs_reading(published_dir, p, since)]
         key = keys = None  # the registered Arrow table must stay referenced while queried
-        if periods:
+        if closed:  # erasures are purged from every published version, read or not
             key = require_hash_key(hash_key, f"marts.{CUSTOMER_TABLE}, published per period,")
             keys = register_customer_keys(con, key, customer_tables(con, [CUSTOMER_TABLE]))
         result = PublishResult(published_dir, watermark, run_id)
+        result.not_reread = len(closed) - len(periods)
         with publish_lock(published_dir):
             result.stale_removed = clean_stale(published_dir)
             staging = new_staging_dir(published_dir, "run")
@@ -96,6 +113,11 @@ def publish_closed_periods(
                     )
                 for period in periods:
                     run.publish(period)
+                if result.erasures_purged:  # purged versions of periods not re-read
+                    for period in (p for p in closed if p not in periods):
+                        run.repoint_current(period)
+                if checkpoint is not None:
+                    write_checkpoint(published_dir, checkpoint)
             finally:
                 discard_staging(staging)
         del keys
@@ -163,6 +185,12 @@ class _Run:
         self._point_current(period, new)
         item = _item(period, new, restatement)
         (self.result.restated if latest else self.result.published).append(item)
+
+    def repoint_current(self, period: Period) -> None:
+        """Make current/ hold the latest version's files (rewritten by an erasure purge)."""
+        versions = published_versions(self.published_dir, period.grain, period.period_start)
+        if versions:
+            self._point_current(period, versions[-1])
 
     def _changes(
         self,

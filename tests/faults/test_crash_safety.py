@@ -128,7 +128,7 @@ def test_kill_during_ingestion_loses_only_the_uncommitted_drop(chain):
     # the first drop committed; the one being written when killed left no trace, not even the
     # rows of its first file, inserted before the kill
     drops = chain.after_ingest["drops"]
-    assert "raw.crm_customers" in drops and len(drops) == 7  # 6 entities and the log
+    assert "raw.crm_customers" in drops and len(drops) == 8  # 6 entities and the two logs
     assert drops == dict.fromkeys(drops, [HISTORY])
 
 

@@ -1,7 +1,18 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    rebuild_keys={'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'},
+    pre_hook="{{ delete_keys_to_replace() }}",
+) }}
+{%- set keys = keys_to_replace() %}
+
 -- Churn over the trailing window (end - W, end] of every period, per segment: the
 -- annual_churn_rate behind CLV. "At start" is end - W; the segment is the one at that date.
+-- Incremental by period (macros/incremental_rebuild.sql).
 with periods as (
     select * from {{ ref('int_periods') }}
+    where {{ key_filter(keys) }}
 ),
 
 segments as (
@@ -12,6 +23,7 @@ window_customers as (
     select
         periods.grain,
         periods.period_start,
+        periods.period_end,
         at_window_start.*,
         at_end.is_active as is_active_at_end
     from periods
@@ -28,10 +40,12 @@ window_customers as (
 select
     grain,
     period_start,
+    period_end,
     '{{ dimension.name }}' as segment_dimension,
     {{ adapter.quote(dimension.name) }} as segment,
     count(*) as window_customers_start,
-    count(*) filter (where not is_active_at_end) as window_churned_customers
+    count(*) filter (where not is_active_at_end) as window_churned_customers,
+    {{ loaded_through() }} as _loaded_through
 from window_customers
 group by all
 {% if not loop.last %}union all{% endif %}

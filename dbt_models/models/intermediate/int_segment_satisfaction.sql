@@ -1,7 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    rebuild_keys={'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end',
+                  'entities': ['crm.customers', 'orders.orders', 'orders.order_lines', 'surveys.responses']},
+    pre_hook="{{ delete_keys_to_replace() }}",
+) }}
+{%- set keys = keys_to_replace() %}
+
 -- CSAT and NPS responses submitted in a period, by the respondent's segment at period end.
 -- Anonymous responses and those of people who are not (yet) customers count in `all` only.
+-- Incremental by period (macros/incremental_rebuild.sql); late survey responses count as
+-- changes too.
 with periods as (
     select * from {{ ref('int_periods') }}
+    where {{ key_filter(keys) }}
 ),
 
 responses as (
@@ -31,6 +44,7 @@ segmented as (
     select
         period_responses.grain,
         period_responses.period_start,
+        period_responses.period_end,
         '{{ dimension.name }}' as segment_dimension,
         {%- if dimension.name == 'all' %}
         'all' as segment,
@@ -52,12 +66,14 @@ segmented as (
 select
     grain,
     period_start,
+    period_end,
     segment_dimension,
     segment,
     count(*) filter (where survey_type = 'csat') as csat_responses,
     count(*) filter (where survey_type = 'csat' and score >= 4) as csat_satisfied,
     count(*) filter (where survey_type = 'nps') as nps_responses,
     count(*) filter (where survey_type = 'nps' and score >= 9) as nps_promoters,
-    count(*) filter (where survey_type = 'nps' and score <= 6) as nps_detractors
+    count(*) filter (where survey_type = 'nps' and score <= 6) as nps_detractors,
+    {{ loaded_through() }} as _loaded_through
 from segmented
 group by all
