@@ -199,7 +199,9 @@ class StageProgress:
                 self.say(f"{self._label(step)} not run: an earlier stage failed")
 
 
-def _run(settings: Settings, first: date | None, last: date | None) -> int:
+def _run(
+    settings: Settings, first: date | None, last: date | None, *, full_refresh: bool = False
+) -> int:
     from dagster_project.defs.dbt_assets import ensure_manifest
     from dagster_project.runner import PipelineError, run_pipeline
     from dagster_project.summary import FAILED_RUNS_LOG, OPS_DIR, headline
@@ -211,7 +213,7 @@ def _run(settings: Settings, first: date | None, last: date | None) -> int:
     )
     progress = StageProgress()
     try:
-        outcome = run_pipeline(settings, first, last, on_event=progress)
+        outcome = run_pipeline(settings, first, last, on_event=progress, full_refresh=full_refresh)
     except PipelineError as error:
         raise UsageError(str(error)) from error
     if not outcome.success:
@@ -236,7 +238,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _ensure_sample_data(settings)
     settings = _ensure_hash_key(settings)
     drops = _drops_in_range(settings, args.date_from, args.date_to)
-    return _run(settings, args.date_from or drops[0], args.date_to or drops[-1])
+    first, last = args.date_from or drops[0], args.date_to or drops[-1]
+    return _run(settings, first, last, full_refresh=args.full_refresh)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -247,7 +250,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         f"Backfill {args.date_from} .. {args.date_to}: {len(drops)} drop(s) in one run "
         f"({drops[0]} .. {drops[-1]}); drops already ingested with identical files are skipped."
     )
-    return _run(settings, drops[0], drops[-1])
+    return _run(settings, drops[0], drops[-1], full_refresh=args.full_refresh)
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -332,6 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
             required=True,
             metavar="YYYY-MM-DD",
             help=f"{what} drop date of the range (inclusive)",
+        )
+    for parser in (run, backfill):
+        parser.add_argument(
+            "--full-refresh",
+            action="store_true",
+            help="rebuild every dbt model from scratch and re-read every closed period "
+            "(automatic when the dbt project changed since the last build)",
         )
     backfill.set_defaults(func=cmd_backfill)
 

@@ -21,6 +21,7 @@ import dagster as dg
 
 from dagster_project.defs.partitions import range_tags
 from dagster_project.ingest import discover_drops
+from dagster_project.lib.builds import FULL_REFRESH_TAG
 from dagster_project.settings import PROJECT_ROOT, Settings
 from dagster_project.summary import FAILED_RUNS_LOG, OPS_DIR, RUNS_LOG
 
@@ -68,8 +69,12 @@ def run_pipeline(
     *,
     instance: dg.DagsterInstance | None = None,
     on_event: Callable[[dg.EventLogEntry], None] | None = None,
+    full_refresh: bool = False,
 ) -> RunOutcome:
     """Ingest every drop in [first, last] (default: all drops found), rebuild, publish.
+
+    dbt builds incrementally unless `full_refresh` (or the dbt project changed since the
+    warehouse's last build: lib/builds.py).
 
     Every finished run is appended to <published>/_ops/runs.jsonl, a failed one also to
     _ops/failed_runs.jsonl. `on_event` receives each event of the run as it happens.
@@ -94,7 +99,10 @@ def run_pipeline(
     started = time.monotonic()
     result = job.execute_in_process(
         instance=instance,
-        tags=range_tags(first.isoformat(), last.isoformat()),
+        tags={
+            **range_tags(first.isoformat(), last.isoformat()),
+            **({FULL_REFRESH_TAG: "true"} if full_refresh else {}),
+        },
         raise_on_error=False,
         run_id=run_id,
         run_config={"loggers": {"console": {"config": {"log_level": _log_level()}}}},

@@ -21,7 +21,14 @@ from dagster_dbt import (
 )
 
 from dagster_project.defs.resources import PipelineResource
-from dagster_project.lib.warehouse import wait_until_free
+from dagster_project.lib.builds import (
+    FULL_REFRESH_TAG,
+    last_build,
+    needs_full_refresh,
+    project_fingerprint,
+    record_build,
+)
+from dagster_project.lib.warehouse import wait_until_free, warehouse
 from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -94,9 +101,23 @@ class SegmentKpisTranslator(DagsterDbtTranslator):
     ),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineResource):
-    """Build (run + test) the selected dbt models against the warehouse."""
+    """Build (run + test) the selected dbt models against the warehouse: incrementally, unless
+    the dbt project changed since the last build or a full refresh is asked for
+    (lib/builds.py)."""
     # dbt reads the warehouse path from this variable (profiles.yml); make it absolute.
     os.environ["SEGMENT_KPIS_WAREHOUSE"] = str(pipeline.warehouse)
-    wait_until_free(pipeline.warehouse, timeout_seconds=pipeline.lock_timeout_seconds)
+    timeout = pipeline.lock_timeout_seconds
+    fingerprint = project_fingerprint()
+    with warehouse(pipeline.warehouse, timeout_seconds=timeout) as con:
+        last = last_build(con)
+    requested = context.run.tags.get(FULL_REFRESH_TAG, "").lower() == "true"
+    reason = needs_full_refresh(last, fingerprint, requested)
+    args = ["build", "--full-refresh"] if reason else ["build"]
+    context.log.info(f"dbt {' '.join(args)}" + (f": {reason}" if reason else " (incremental)"))
+    wait_until_free(pipeline.warehouse, timeout_seconds=timeout)
     prune_run_target_dirs()
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(args, context=context).stream()
+    # reached only when every node succeeded; a partial selection does not count as a build
+    if context.selected_asset_keys == set(context.assets_def.keys):
+        with warehouse(pipeline.warehouse, timeout_seconds=timeout) as con:
+            record_build(con, context.run.run_id, fingerprint, full_refresh=bool(reason))

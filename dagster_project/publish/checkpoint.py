@@ -7,8 +7,9 @@ The next run re-reads (and hashes, and maybe restates) only:
 - closed periods ending on or after the day before the earliest event touched by any
   ingestion since then (one day of margin covers any reporting time zone), and
 - closed periods with no published version yet.
-Any other change - a new code version, another hash key, a missing or unreadable checkpoint,
-a warehouse without a change log - re-reads every closed period, as does deleting the file.
+Any other change - a new code version, another hash key, a full dbt build since (lib/builds.py),
+a missing or unreadable checkpoint, a warehouse without a change log - re-reads every closed
+period, as does deleting the file.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Checkpoint:
     loaded_through: int
     code_version: str
     key_fingerprint: str
+    full_build: int | None  # build_id of the warehouse's latest full dbt build (lib/builds.py)
 
 
 def key_fingerprint(hash_key: str | None) -> str:
@@ -52,7 +54,9 @@ def loaded_through(con: duckdb.DuckDBPyConnection) -> int | None:
 def read_checkpoint(published_dir: Path) -> Checkpoint | None:
     try:
         data = json.loads((published_dir / CHECKPOINT).read_text())
-        return Checkpoint(int(data["loaded_through"]), data["code_version"], data["key"])
+        return Checkpoint(
+            int(data["loaded_through"]), data["code_version"], data["key"], data["full_build"]
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -67,6 +71,7 @@ def write_checkpoint(published_dir: Path, checkpoint: Checkpoint) -> None:
                 "loaded_through": checkpoint.loaded_through,
                 "code_version": checkpoint.code_version,
                 "key": checkpoint.key_fingerprint,
+                "full_build": checkpoint.full_build,
             },
             indent=2,
         )
@@ -82,9 +87,10 @@ def recheck_from(
     None: re-read them all. date.max: nothing was ingested since."""
     if previous is None or current is None:
         return None
-    if (previous.code_version, previous.key_fingerprint) != (
+    if (previous.code_version, previous.key_fingerprint, previous.full_build) != (
         current.code_version,
         current.key_fingerprint,
+        current.full_build,
     ):
         return None
     if previous.loaded_through > current.loaded_through:

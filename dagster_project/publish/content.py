@@ -51,11 +51,27 @@ def _line_sql(table: pa.Table) -> str:
     return f"cast(to_json([{values}]) as varchar)"
 
 
-def canonical_lines(con: duckdb.DuckDBPyConnection, table: pa.Table) -> list[str]:
-    """The table's rows as canonical JSON lines, sorted."""
-    with _registered(con, table) as name:
-        rows = con.execute(f"select {_line_sql(table)} from {name}").fetchall()
-    return sorted(row[0] for row in rows)
+def compare_rows(
+    con: duckdb.DuckDBPyConnection, previous: pa.Table | None, new: pa.Table
+) -> dict[str, int]:
+    """Row-level comparison of two versions of a table by canonical row, in DuckDB (a
+    multiset difference: a row present twice before and once now counts once)."""
+    if previous is None:
+        previous = new.slice(0, 0)
+    with _registered(con, previous) as old_name, _registered(con, new) as new_name:
+        only_previous, only_new = con.execute(
+            f"with old as (select {_line_sql(previous)} as line from {old_name}), "
+            f"new as (select {_line_sql(new)} as line from {new_name}) "
+            "select (select count(*) from (select line from old except all "
+            "select line from new)), (select count(*) from (select line from new except all "
+            "select line from old))"
+        ).fetchall()[0]
+    return {
+        "rows_before": previous.num_rows,
+        "rows_after": new.num_rows,
+        "rows_only_in_previous": only_previous,
+        "rows_only_in_new": only_new,
+    }
 
 
 def schema_of(table: pa.Table) -> list[dict[str, str]]:

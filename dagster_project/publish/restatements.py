@@ -107,25 +107,6 @@ def kpi_changes(old: pa.Table, new: pa.Table) -> list[dict[str, Any]]:
     return changes
 
 
-def table_changes(old_lines: list[str], new_lines: list[str]) -> dict[str, Any]:
-    """Row-level comparison of two versions of a table by canonical row (see content.py)."""
-    remaining = {}
-    for line in old_lines:
-        remaining[line] = remaining.get(line, 0) + 1
-    only_new = 0
-    for line in new_lines:
-        if remaining.get(line):
-            remaining[line] -= 1
-        else:
-            only_new += 1
-    return {
-        "rows_before": len(old_lines),
-        "rows_after": len(new_lines),
-        "rows_only_in_previous": sum(remaining.values()),
-        "rows_only_in_new": only_new,
-    }
-
-
 def build_changes(
     previous: PublishedVersion,
     tables: dict[str, dict[str, Any]],

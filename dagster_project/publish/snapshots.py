@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dagster_project.lib.builds import last_full_refresh
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import (
     clean_stale,
@@ -44,7 +45,7 @@ from dagster_project.publish.checkpoint import (
     write_checkpoint,
 )
 from dagster_project.publish.content import (
-    canonical_lines,
+    compare_rows,
     period_content_hash,
     table_content_hash,
 )
@@ -66,7 +67,6 @@ from dagster_project.publish.restatements import (
     build_changes,
     ensure_restatement_record,
     kpi_changes,
-    table_changes,
 )
 from dagster_project.publish.result import PeriodVersion, PublishResult
 from dagster_project.publish.versions import PublishedVersion, published_versions, write_version
@@ -87,7 +87,9 @@ def publish_closed_periods(
         load_id = loaded_through(con)
         checkpoint = None
         if load_id is not None:
-            checkpoint = Checkpoint(load_id, code_version, key_fingerprint(hash_key))
+            checkpoint = Checkpoint(
+                load_id, code_version, key_fingerprint(hash_key), last_full_refresh(con)
+            )
         since = recheck_from(con, read_checkpoint(published_dir), checkpoint)
         closed = closed_periods(con, watermark)
         periods = [p for p in closed if needs_reading(published_dir, p, since)]
@@ -205,11 +207,14 @@ class _Run:
         for name, table in tables.items():
             old = old_tables.get(name)
             if old is not None and old["content_hash"] == hashes[name]:
-                summary = table_changes([], [])
-                summary.update(rows_before=table.num_rows, rows_after=table.num_rows)
+                summary = {
+                    "rows_before": table.num_rows,
+                    "rows_after": table.num_rows,
+                    "rows_only_in_previous": 0,
+                    "rows_only_in_new": 0,
+                }
             else:
-                old_lines = canonical_lines(self.con, _read(latest, name)) if old else []
-                summary = table_changes(old_lines, canonical_lines(self.con, table))
+                summary = compare_rows(self.con, _read(latest, name) if old else None, table)
             summary["changed"] = old is None or old["content_hash"] != hashes[name]
             summaries[name] = summary
         kpis = []

@@ -55,3 +55,11 @@ def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
         written = sum(rows for mark, rows in after if mark == newest)
         total = sum(rows for _, rows in after)
         assert 0 < written < total / 4, f"a nightly run rewrote {written} of {total} rows"
+
+
+def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):
+    settings, marks = nightly_sequence
+    builds = query(
+        settings.warehouse_path, "select build_id, full_refresh from ops.dbt_builds order by 1"
+    )
+    assert builds == [(i + 1, i == 0) for i in range(len(marks))]
