@@ -435,6 +435,7 @@ def compile_project(warehouse: Path, target: Path) -> Path:
         [
             DBT_EXECUTABLE,
             "compile",
+            "--full-refresh",  # incremental models as a full build computes them
             "--quiet",
             "--project-dir",
             str(DBT_PROJECT_DIR),

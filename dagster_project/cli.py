@@ -336,8 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="YYYY-MM-DD",
             help=f"{what} drop date of the range (inclusive)",
         )
-    for parser in (run, backfill):
-        parser.add_argument(
+    for subcommand in (run, backfill):
+        subcommand.add_argument(
             "--full-refresh",
             action="store_true",
             help="rebuild every dbt model from scratch and re-read every closed period "

@@ -138,6 +138,22 @@ Usage in a model:
 {%- endmacro %}
 
 
+{#- `column in (<the dates of keys>)`, or `true` when the model is built whole: narrows a table
+    read by date (e.g. the segments at the end of the periods being rebuilt) before a join. -#}
+{% macro key_dates_filter(keys, column) -%}
+    {%- if keys is none -%}
+        true
+    {%- elif keys | length == 0 -%}
+        false
+    {%- else -%}
+        {%- set cfg = rebuild_keys_config() -%}
+        {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
+        {%- set dates = keys | map(attribute=date_index) | unique | list -%}
+        {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert). -#}
 {% macro delete_keys_to_replace() %}
     {%- if execute and is_incremental() -%}

@@ -21,6 +21,16 @@ segments as (
     select * from {{ ref('int_customer_segments') }}
 ),
 
+segments_at_end as (
+    select * from segments
+    where {{ key_dates_filter(keys, 'as_of_date') }}
+),
+
+segments_at_start as (
+    select * from segments
+    where as_of_date in (select cast(period_start - interval 1 day as date) from periods)
+),
+
 joined as (
     select
         periods.grain,
@@ -44,9 +54,9 @@ joined as (
         {%- endfor %},
         {{ loaded_through() }} as _loaded_through
     from periods
-    inner join segments as at_end
+    inner join segments_at_end as at_end
         on at_end.as_of_date = periods.period_end
-    left join segments as at_start
+    left join segments_at_start as at_start
         on at_start.as_of_date = cast(periods.period_start - interval 1 day as date)
         and at_start.customer_id = at_end.customer_id
 )

@@ -19,6 +19,20 @@ segments as (
     select * from {{ ref('int_customer_segments') }}
 ),
 
+segments_at_end as (
+    select * from segments
+    where {{ key_dates_filter(keys, 'as_of_date') }}
+),
+
+segments_at_window_start as (
+    select * from segments
+    where is_active
+        and as_of_date in (
+            select cast(period_end - interval {{ var('activity_window_days') }} day as date)
+            from periods
+        )
+),
+
 window_customers as (
     select
         periods.grain,
@@ -27,11 +41,10 @@ window_customers as (
         at_window_start.*,
         at_end.is_active as is_active_at_end
     from periods
-    inner join segments as at_window_start
+    inner join segments_at_window_start as at_window_start
         on at_window_start.as_of_date
             = cast(periods.period_end - interval {{ var('activity_window_days') }} day as date)
-        and at_window_start.is_active
-    inner join segments as at_end
+    inner join segments_at_end as at_end
         on at_end.as_of_date = periods.period_end
         and at_end.customer_id = at_window_start.customer_id
 )

@@ -24,6 +24,7 @@ responses as (
 
 segments as (
     select * from {{ ref('int_customer_segments') }}
+    where {{ key_dates_filter(keys, 'as_of_date') }}
 ),
 
 period_responses as (
