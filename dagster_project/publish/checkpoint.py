@@ -7,6 +7,9 @@ The next run re-reads (and hashes, and maybe restates) only:
 - closed periods ending on or after the day before the earliest event touched by any
   ingestion since then (one day of margin covers any reporting time zone), and
 - closed periods with no published version yet.
+Erasure requests: the published versions are purged of erased customers only when the set of
+erasure requests differs from the one the last successful run purged (a fingerprint of it,
+never the keys).
 Any other change - a new code version, another hash key, a full dbt build since (lib/builds.py),
 a missing or unreadable checkpoint, a warehouse without a change log - re-reads every closed
 period, as does deleting the file.
@@ -22,7 +25,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from dagster_project.lib.builds import last_full_refresh
 from dagster_project.publish.marts import Period
 from dagster_project.publish.versions import published_versions
 
@@ -35,6 +40,7 @@ class Checkpoint:
     code_version: str
     key_fingerprint: str
     full_build: int | None  # build_id of the warehouse's latest full dbt build (lib/builds.py)
+    erased: str  # fingerprint of the erased customers' keys the run purged
 
 
 def key_fingerprint(hash_key: str | None) -> str:
@@ -51,11 +57,41 @@ def loaded_through(con: duckdb.DuckDBPyConnection) -> int | None:
     return value or 0
 
 
+def current_checkpoint(
+    con: duckdb.DuckDBPyConnection,
+    code_version: str,
+    hash_key: str | None,
+    erased: pa.Array | None,
+) -> Checkpoint | None:
+    """What this run will have published through; None without a change log."""
+    load_id = loaded_through(con)
+    if load_id is None:
+        return None
+    keys = "\n".join(erased.to_pylist()) if erased is not None else ""
+    return Checkpoint(
+        load_id,
+        code_version,
+        key_fingerprint(hash_key),
+        last_full_refresh(con),
+        hashlib.sha256(keys.encode()).hexdigest()[:16],
+    )
+
+
+def erasures_changed(previous: Checkpoint | None, current: Checkpoint | None) -> bool:
+    """False when the last successful run purged exactly these erasure requests already
+    (versions published since leave erased customers out when they are written)."""
+    return previous is None or current is None or previous.erased != current.erased
+
+
 def read_checkpoint(published_dir: Path) -> Checkpoint | None:
     try:
         data = json.loads((published_dir / CHECKPOINT).read_text())
         return Checkpoint(
-            int(data["loaded_through"]), data["code_version"], data["key"], data["full_build"]
+            int(data["loaded_through"]),
+            data["code_version"],
+            data["key"],
+            data["full_build"],
+            data["erased"],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -72,6 +108,7 @@ def write_checkpoint(published_dir: Path, checkpoint: Checkpoint) -> None:
                 "code_version": checkpoint.code_version,
                 "key": checkpoint.key_fingerprint,
                 "full_build": checkpoint.full_build,
+                "erased": checkpoint.erased,
             },
             indent=2,
         )

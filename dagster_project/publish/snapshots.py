@@ -25,7 +25,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dagster_project.lib.builds import last_full_refresh
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import (
     clean_stale,
@@ -36,9 +35,8 @@ from dagster_project.publish.atomic import (
     same_content,
 )
 from dagster_project.publish.checkpoint import (
-    Checkpoint,
-    key_fingerprint,
-    loaded_through,
+    current_checkpoint,
+    erasures_changed,
     needs_reading,
     read_checkpoint,
     recheck_from,
@@ -84,18 +82,17 @@ def publish_closed_periods(
     published_dir = Path(published_dir)
     with open_warehouse(Path(warehouse_path)) as con:
         watermark = read_watermark(con)
-        load_id = loaded_through(con)
-        checkpoint = None
-        if load_id is not None:
-            checkpoint = Checkpoint(
-                load_id, code_version, key_fingerprint(hash_key), last_full_refresh(con)
-            )
-        since = recheck_from(con, read_checkpoint(published_dir), checkpoint)
         closed = closed_periods(con, watermark)
-        periods = [p for p in closed if needs_reading(published_dir, p, since)]
-        key = keys = None  # the registered Arrow table must stay referenced while queried
-        if closed:  # erasures are purged from every published version, read or not
+        key, erased = hash_key, None
+        if closed:
             key = require_hash_key(hash_key, f"marts.{CUSTOMER_TABLE}, published per period,")
+            erased = erased_customer_keys(con, key)
+        previous = read_checkpoint(published_dir)
+        checkpoint = current_checkpoint(con, code_version, key, erased)
+        since = recheck_from(con, previous, checkpoint)
+        periods = [p for p in closed if needs_reading(published_dir, p, since)]
+        keys = None  # the registered Arrow table must stay referenced while queried
+        if periods:
             keys = register_customer_keys(con, key, customer_tables(con, [CUSTOMER_TABLE]))
         result = PublishResult(published_dir, watermark, run_id)
         result.not_reread = len(closed) - len(periods)
@@ -104,15 +101,13 @@ def publish_closed_periods(
             staging = new_staging_dir(published_dir, "run")
             run = _Run(con, published_dir, staging, watermark, run_id, code_version, result)
             try:
-                if key is not None:
+                # every published version, read or not; skipped when the erasure requests
+                # are those the last successful run purged already
+                if erased is not None and erasures_changed(previous, checkpoint):
                     result.erasures_purged = purge_erased_customers(
-                        con,
-                        published_dir,
-                        erased_customer_keys(con, key),
-                        staging,
-                        run_id=run_id,
+                        con, published_dir, erased, staging, run_id=run_id,
                         purged_at=run.published_at,
-                    )
+                    )  # fmt: skip
                 for period in periods:
                     run.publish(period)
                 if result.erasures_purged:  # purged versions of periods not re-read

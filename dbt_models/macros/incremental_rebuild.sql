@@ -19,12 +19,23 @@ This is exact because the rows of a key depend only on data dated up to the key'
     }
 
 Usage in a model:
-    {{ config(materialized='incremental', rebuild_keys={...},
-              pre_hook="{{ delete_keys_to_replace() }}") }}
+    {{ config(**incremental_by_keys({...})) }}   -- incremental, append, pre_hook delete
     {%- set keys = keys_to_replace() %}
     ... where {{ key_filter(keys, 'alias') }} ...   -- literal lists: DuckDB pushes them down
     ... {{ loaded_through() }} as _loaded_through
 -#}
+
+{#- The config of a model incremental by key: {{ config(**incremental_by_keys({...})) }}. -#}
+{% macro incremental_by_keys(rebuild_keys) %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'rebuild_keys': rebuild_keys,
+        'pre_hook': '{{ delete_keys_to_replace() }}',
+    }) }}
+{% endmacro %}
+
 
 {% macro rebuild_keys_config() %}
     {%- set cfg = config.get('rebuild_keys') -%}
@@ -111,22 +122,17 @@ Usage in a model:
 
 
 {#- A condition selecting the rows of `keys` (columns prefixed by `alias`): `true` when the
-    model is built whole, `false` when there is nothing to replace. -#}
+    model is built whole, `false` when there is nothing to replace. The date column gets its
+    own IN list, which DuckDB pushes down to the scans. -#}
 {% macro key_filter(keys, alias=none) -%}
-    {%- if keys is none -%}
-        true
-    {%- elif keys | length == 0 -%}
-        false
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- if keys is none or keys | length == 0 -%}
+        {{ key_dates_filter(keys, none) }}
     {%- else -%}
         {%- set cfg = rebuild_keys_config() -%}
         {%- set columns = cfg['columns'] -%}
-        {%- set prefix = alias ~ '.' if alias else '' -%}
         {%- set date_index = columns.index(cfg['date_column']) -%}
-        {%- set dates = [] -%}
-        {%- for key in keys if key[date_index] not in dates -%}
-            {%- do dates.append(key[date_index]) -%}
-        {%- endfor -%}
-        {{ prefix }}{{ cfg['date_column'] }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+        {{ key_dates_filter(keys, prefix ~ cfg['date_column']) }}
         {%- if columns | length > 1 %}
         and ({% for column in columns %}{{ prefix }}{{ column }}{{ ', ' if not loop.last }}{% endfor %}) in (
             {%- for key in keys -%}

@@ -3,7 +3,10 @@ have changed (publish/checkpoint.py), and every period when it cannot tell."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+
+from dagster_project.publish.pii import customer_hash
 
 CHANGE_LOG = (
     "create table if not exists raw.change_log (_load_id bigint, _drop_date date, "
@@ -74,3 +77,22 @@ def test_a_missing_checkpoint_rereads_everything(env):
     env.publish()
     (env.published / "_ops" / "publish_checkpoint.json").unlink()
     assert read_periods(env.publish(run_id="run-2")) == set(env.closed)
+
+
+def test_versions_are_purged_only_when_the_erasure_requests_change(env):
+    ingested(env, 1, "2023-12-01 10:00:00")
+    env.publish()
+    checkpoint = env.published / "_ops" / "publish_checkpoint.json"
+    before = json.loads(checkpoint.read_text())["erased"]
+    assert env.publish(run_id="run-2").erasures_purged == []
+    assert json.loads(checkpoint.read_text())["erased"] == before  # same requests: no purge
+    env.execute("update marts.dim_customers set is_deleted = true where customer_id = 'cust-002'")
+    purged = env.publish(run_id="run-3")
+    assert purged.erasures_purged and read_periods(purged) == set()  # nothing re-read
+    assert json.loads(checkpoint.read_text())["erased"] != before
+    keys = env.query(
+        f"select count(*) from read_parquet('{env.published}/current/fct_customer_segments/**/"
+        "*.parquet') where customer_key = ?",
+        [customer_hash("cust-002", env.hash_key)],
+    )
+    assert keys == [(0,)]

@@ -1,10 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    rebuild_keys={'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date'},
-    pre_hook="{{ delete_keys_to_replace() }}",
-) }}
+{{ config(**incremental_by_keys(
+    {'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date'}
+)) }}
 {%- set keys = keys_to_replace() %}
 
 -- Behavioural state of every acquired customer on every snapshot date d:

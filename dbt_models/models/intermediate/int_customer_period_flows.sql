@@ -1,10 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    rebuild_keys={'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'},
-    pre_hook="{{ delete_keys_to_replace() }}",
-) }}
+{{ config(**incremental_by_keys(
+    {'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'}
+)) }}
 {%- set keys = keys_to_replace() %}
 
 -- Each customer's state at the start (start - 1 day) and end of every period, with the

@@ -1,11 +1,7 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    rebuild_keys={'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end',
-                  'entities': ['crm.customers', 'orders.orders', 'orders.order_lines', 'surveys.responses']},
-    pre_hook="{{ delete_keys_to_replace() }}",
-) }}
+{{ config(**incremental_by_keys(
+    {'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end',
+     'entities': ['crm.customers', 'orders.orders', 'orders.order_lines', 'surveys.responses']}
+)) }}
 {%- set keys = keys_to_replace() %}
 
 -- CSAT and NPS responses submitted in a period, by the respondent's segment at period end.

@@ -1,10 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    rebuild_keys={'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date', 'universe_filter': 'is_period_boundary'},
-    pre_hook="{{ delete_keys_to_replace() }}",
-) }}
+{{ config(**incremental_by_keys(
+    {'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date', 'universe_filter': 'is_period_boundary'}
+)) }}
 {%- set keys = keys_to_replace() %}
 
 -- The segment history behind every flow: one row per customer and period end (and the day
