@@ -111,7 +111,10 @@ def nightly_s(scale: dict) -> float | None:
 
 
 def nightly_share(scale: dict) -> float | None:
-    return _div(nightly_s(scale), full_s(scale))
+    """Nightly ÷ full build; without a full scenario, ÷ the nightly's prep run (all drops but
+    the last, from an empty warehouse: a full build one drop short)."""
+    full = full_s(scale) or _get(scale, "scenarios", "nightly", "prep", "total_s")
+    return _div(nightly_s(scale), full)
 
 
 def peak_memory(scale: dict) -> float | None:
@@ -392,19 +395,23 @@ def targets_section(results: dict) -> list[str]:
     header = ["target (at 1M customers, 2 cores)", "threshold"]
     header += [scale_name(s["customers"]) for s in measured]
     header += ["1M, extrapolated", "exponent b"]
+    at_target = _get(results, "scales", str(TARGET_CUSTOMERS))
+    if at_target and set(at_target["scenarios"]) & set(PIPELINE_SCENARIOS):
+        header.append("1M, measured")
     rows = []
     for target in TARGETS:
         points = {s["customers"]: target.metric(s) for s in measured}
         value, how = extrapolated(target, points, results)
-        rows.append(
-            [
-                target.label,
-                target.threshold,
-                *[_verdict(target, points[s["customers"]]) for s in measured],
-                _verdict(target, value),
-                how,
-            ]
-        )
+        row = [
+            target.label,
+            target.threshold,
+            *[_verdict(target, points[s["customers"]]) for s in measured],
+            _verdict(target, value),
+            how,
+        ]
+        if header[-1] == "1M, measured":
+            row.append(_verdict(target, target.metric(at_target)))
+        rows.append(row)
     return [
         "## Targets",
         "",
@@ -782,7 +789,17 @@ def gaps_section(results: dict) -> list[str]:
 
 
 def _measured_at_target(target: Target, results: dict) -> str:
-    ingest = _get(results, "scales", str(TARGET_CUSTOMERS), "scenarios", "ingest")
+    at_target = _get(results, "scales", str(TARGET_CUSTOMERS))
+    value = target.metric(at_target) if at_target else None
+    if value is not None:
+        return f"; measured at 1M: {_verdict(target, value).replace('**', '')}"
+    prep = _get(at_target, "scenarios", "nightly", "prep", "total_s")
+    if target.key == "full" and prep:
+        return (
+            f"; measured at 1M: {secs(prep)} for all drops but the last from an empty "
+            "warehouse (the nightly scenario's preparation)"
+        )
+    ingest = _get(at_target, "scenarios", "ingest")
     if target.key != "memory" or not ingest or not ingest.get("peak_tree_rss_bytes"):
         return ""
     peak = ingest["peak_tree_rss_bytes"]
@@ -865,6 +882,20 @@ DONE = """## What was done about the largest costs
   earliest new event (and new ones), from a checkpoint in `published/_ops/`; restatement row
   diffs run in DuckDB instead of Python.
 - **Tests of incremental tables** check the dates the latest build wrote.
+- **Why the nightly targets are still missed** (1M, commit `05994f3`: 9.4 min = dbt 5.3 min
+  + publication 3.5 min + serving 31 s): (1) the generated daily drops carry status changes
+  (refunds, cancellations) of orders up to ~45 days old, so a night recomputes ~20 snapshot
+  dates and ~12 periods of all 1M customers - the RFM scores and value tiers are ranks over
+  every customer on a date, so a date is recomputed whole (`int_customer_period_flows` 72 s,
+  `int_customer_segments` 55 s, `int_customer_measures` 46 s, `int_segment_annual_churn`
+  26 s); (2) that night's drop also held erasure requests, and erasure must reach every
+  published version: 135 versions' customer files were rewritten (most of the 210 s of
+  publication; a night without new erasure requests skips it); (3) the models that stay
+  whole (orders, order days, category days, customers, cohorts, KPI marts) and dbt's own
+  start-up. Next steps: per-customer incremental measures (recompute only the customers a
+  change touches, then re-rank), clustering the snapshot tables by date so that a date's rows
+  are read without scanning the table, an incremental serving file, and batching erasure
+  purges of old versions (weekly, within the legal deadline).
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).

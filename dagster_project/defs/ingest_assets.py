@@ -21,6 +21,7 @@ from dagster_project.lib.warehouse import warehouse
 
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", f"{source}_{entity}"]) for source, entity in ENTITIES]
 LOG_KEY = dg.AssetKey(["raw", "ingestion_log"])
+CHANGE_LOG_KEY = dg.AssetKey(["raw", "change_log"])
 QUARANTINE_KEY = dg.AssetKey(["quarantine", "rejected_rows"])
 QUARANTINE_REASONS_SHOWN = 20
 
@@ -47,6 +48,12 @@ def _already_ingested(con, drop: date) -> dict[str, str]:
             for key in RAW_TABLE_KEYS
         ],
         dg.AssetSpec(LOG_KEY, group_name="ingest", description="One row per ingested file."),
+        dg.AssetSpec(
+            CHANGE_LOG_KEY,
+            group_name="ingest",
+            description="Append-only: the earliest event date each ingestion touched, per "
+            "entity (what incremental dbt models rebuild from).",
+        ),
         dg.AssetSpec(
             QUARANTINE_KEY,
             group_name="ingest",
@@ -88,7 +95,7 @@ def raw_extracts(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         watermark = con.execute("select max(_drop_date) from raw.ingestion_log").fetchone()[0]
         table_rows = {
             key: con.execute(f"select count(*) from {'.'.join(key.path)}").fetchone()[0]
-            for key in [*RAW_TABLE_KEYS, LOG_KEY, QUARANTINE_KEY]
+            for key in [*RAW_TABLE_KEYS, LOG_KEY, CHANGE_LOG_KEY, QUARANTINE_KEY]
         }
         reasons = quarantine_by_reason(con, limit=QUARANTINE_REASONS_SHOWN)
     if missing:
