@@ -314,35 +314,40 @@ def ingestion_counts(warehouse: Path, run_id: str) -> dict:
     }
 
 
-def prepare_partial_parse(target_root: Path, warehouse: Path) -> None:
-    """dbt's parse state where dagster-dbt looks for it (DBT_TARGET_PATH), parsed with this
-    run's warehouse path: what a long-lived deployment has, so each run parses partially (a
-    changed profile, e.g. another warehouse path, would force a full parse)."""
+def _dbt(command: list[str], warehouse: Path, target: Path) -> None:
+    """One quiet dbt command on the project, against `warehouse`, into the target dir `target`
+    (its logs there too)."""
     from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
-    if (target_root / "partial_parse.msgpack").exists():
-        return
     subprocess.run(
         [
             DBT_EXECUTABLE,
-            "parse",
+            *command,
             "--quiet",
             "--project-dir",
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--target-path",
-            str(target_root),
+            str(target),
         ],
         check=True,
         env={
             **os.environ,
             "SEGMENT_KPIS_WAREHOUSE": str(warehouse),
-            "DBT_LOG_PATH": str(target_root),
+            "DBT_LOG_PATH": str(target),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         },
         cwd=DBT_PROJECT_DIR,
     )
+
+
+def prepare_partial_parse(target_root: Path, warehouse: Path) -> None:
+    """dbt's parse state where dagster-dbt looks for it (DBT_TARGET_PATH), parsed with this
+    run's warehouse path: what a long-lived deployment has, so each run parses partially (a
+    changed profile, e.g. another warehouse path, would force a full parse)."""
+    if not (target_root / "partial_parse.msgpack").exists():
+        _dbt(["parse"], warehouse, target_root)
 
 
 def task_pipeline(params: dict) -> dict:
@@ -422,32 +427,9 @@ def _dag_order(nodes: dict[str, dict]) -> list[str]:
 
 
 def compile_project(warehouse: Path, target: Path) -> Path:
-    """`dbt compile` against `warehouse` into `target`; returns the manifest."""
-    from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
-
-    env = {
-        **os.environ,
-        "SEGMENT_KPIS_WAREHOUSE": str(warehouse),
-        "DBT_LOG_PATH": str(target),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "compile",
-            "--full-refresh",  # incremental models as a full build computes them
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        check=True,
-        env=env,
-        cwd=DBT_PROJECT_DIR,
-    )
+    """`dbt compile` against `warehouse` into `target`; returns the manifest. Incremental
+    models are compiled as a full build computes them (--full-refresh)."""
+    _dbt(["compile", "--full-refresh"], warehouse, target)
     return target / "manifest.json"
 
 

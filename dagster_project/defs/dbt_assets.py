@@ -28,7 +28,7 @@ from dagster_project.lib.builds import (
     project_fingerprint,
     record_build,
 )
-from dagster_project.lib.warehouse import wait_until_free, warehouse
+from dagster_project.lib.warehouse import warehouse
 from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -108,13 +108,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline:
     os.environ["SEGMENT_KPIS_WAREHOUSE"] = str(pipeline.warehouse)
     timeout = pipeline.lock_timeout_seconds
     fingerprint = project_fingerprint()
+    # waits (bounded) while another process holds the file, as dbt could not open it either
     with warehouse(pipeline.warehouse, timeout_seconds=timeout) as con:
         last = last_build(con)
     requested = context.run.tags.get(FULL_REFRESH_TAG, "").lower() == "true"
     reason = needs_full_refresh(last, fingerprint, requested)
     args = ["build", "--full-refresh"] if reason else ["build"]
     context.log.info(f"dbt {' '.join(args)}" + (f": {reason}" if reason else " (incremental)"))
-    wait_until_free(pipeline.warehouse, timeout_seconds=timeout)
     prune_run_target_dirs()
     yield from dbt.cli(args, context=context).stream()
     # reached only when every node succeeded; a partial selection does not count as a build

@@ -61,9 +61,3 @@ def warehouse(
         yield con
     finally:
         con.close()
-
-
-def wait_until_free(path: Path, *, timeout_seconds: float = 60.0) -> None:
-    """Block until a writer could open the file (used before handing the file to dbt)."""
-    if path.exists():
-        connect_with_wait(path, timeout_seconds=timeout_seconds).close()

@@ -65,13 +65,13 @@ def run(pause_at: str, marker: Path) -> int:
     elif pause_at == "dbt":
         import dagster_project.defs.dbt_assets as dbt_assets
 
-        real_wait = dbt_assets.wait_until_free
+        real_prune = dbt_assets.prune_run_target_dirs
 
-        def wait_until_free(path, *, timeout_seconds):
-            real_wait(path, timeout_seconds=timeout_seconds)
+        def prune_run_target_dirs(*args, **kwargs):  # the last step before dbt starts
+            real_prune(*args, **kwargs)
             _mark(marker, "dbt")
 
-        dbt_assets.wait_until_free = wait_until_free
+        dbt_assets.prune_run_target_dirs = prune_run_target_dirs
     elif pause_at == "publish":
         import dagster_project.publish.versions as versions
 
