@@ -3,14 +3,18 @@
 The hash covers the values, not the Parquet bytes (which depend on the writer's version and
 settings). For one table:
 
-    sha256( json([[column, arrow type], ...]) + "\n" + "\n".join(sorted(row lines)) )
+    sha256( json([[column, arrow type], ...]) + "\n" + "<rows>:<row sum as 32 hex digits>" )
 
-where a row line is the JSON array of the row's canonical values, in column order: floating
-point values as `printf('%.12g')` (12 significant digits, so a last-bit difference from a
-reordered sum is not a change), every other value as DuckDB's `cast(value as varchar)` (dates
-ISO, decimals with their scale), NULL as JSON null. Sorting the lines makes the hash independent
-of row order. The hash of a period is the sha256 of the JSON object {table: table hash}
-(sorted keys): identical data gives an identical hash on any machine and in any run.
+where the row sum is the sum over every row, modulo 2**128, of the md5 digest of its row line
+read as a number (DuckDB's `md5_number_upper(line) * 2**64 + md5_number_lower(line)`), and a
+row line is the JSON array of the row's canonical values, in column order:
+floating point values as `printf('%.12g')` (12 significant digits, so a last-bit difference
+from a reordered sum is not a change), every other value as DuckDB's `cast(value as varchar)`
+(dates ISO, decimals with their scale), NULL as JSON null. A sum does not depend on row order
+and needs no sort; it is also subtractive: the digest of a table less some rows is the table's
+digest less theirs, so an erasure purge hashes the removed rows only (erasure.py). The hash
+of a period is the sha256 of the JSON object {table: table hash} (sorted keys): identical data
+gives an identical hash on any machine and in any run.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -27,6 +32,7 @@ import pyarrow as pa
 from dagster_project.publish.pii import quote
 
 FLOAT_SIGNIFICANT_DIGITS = 12
+_MODULUS = 1 << 128
 
 
 def _canonical_expression(field: pa.Field) -> str:
@@ -79,19 +85,46 @@ def schema_of(table: pa.Table) -> list[dict[str, str]]:
     return [{"name": field.name, "type": str(field.type)} for field in table.schema]
 
 
-def table_content_hash(con: duckdb.DuckDBPyConnection, table: pa.Table) -> str:
-    """sha256(schema JSON + "\n" + sorted canonical lines joined by "\n"), computed in DuckDB
-    (its VARCHAR order is byte order, i.e. code point order, as Python's sorted())."""
+@dataclass(frozen=True)
+class TableDigest:
+    """What a table's content hash is made of: its schema, row count and row sum."""
+
+    columns: str  # JSON [[name, arrow type], ...]
+    rows: int
+    row_sum: int  # sum of md5(row line) mod 2**128
+
+    @property
+    def content_hash(self) -> str:
+        text = f"{self.columns}\n{self.rows}:{self.row_sum:032x}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def row_sum_hex(self) -> str:
+        return f"{self.row_sum:032x}"
+
+    def without(self, removed: TableDigest) -> TableDigest:
+        """The digest of this table less the rows `removed` describes."""
+        return TableDigest(
+            self.columns, self.rows - removed.rows, (self.row_sum - removed.row_sum) % _MODULUS
+        )
+
+
+def table_digest(con: duckdb.DuckDBPyConnection, table: pa.Table) -> TableDigest:
+    """Row count and md5 row sum of a table, computed in DuckDB (parallel, no sort)."""
     columns = json.dumps(
         [[column["name"], column["type"]] for column in schema_of(table)], separators=(",", ":")
     )
     with _registered(con, table) as name:
-        row = con.execute(
-            "select sha256(? || chr(10) || coalesce(string_agg(line, chr(10) order by line), ''))"
-            f" from (select {_line_sql(table)} as line from {name})",
-            [columns],
+        rows, upper, lower = con.execute(
+            "select count(*), coalesce(sum(md5_number_upper(line)), 0),"
+            " coalesce(sum(md5_number_lower(line)), 0)"
+            f" from (select {_line_sql(table)} as line from {name})"
         ).fetchall()[0]
-    return row[0]
+    return TableDigest(columns, int(rows), ((int(upper) << 64) + int(lower)) % _MODULUS)
+
+
+def table_content_hash(con: duckdb.DuckDBPyConnection, table: pa.Table) -> str:
+    return table_digest(con, table).content_hash
 
 
 def period_content_hash(table_hashes: Mapping[str, str]) -> str:

@@ -10,6 +10,9 @@ the normal run (its hard link still names the old file until then).
 Order, so that a crash at any point heals on the next run: the purged file is written aside,
 the manifest describing it is swapped in, then the file is swapped in (a stale file still
 holds erased rows, so the next run purges it again and rewrites the same manifest).
+
+Cost: only the files holding an erased customer are rewritten, and their content hash is the
+published digest less the removed rows' (content.py), so the kept rows are not rehashed.
 """
 
 from __future__ import annotations
@@ -27,9 +30,14 @@ import pyarrow.parquet as pq
 
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import fsync_dir, fsync_file, sha256_file, write_file
-from dagster_project.publish.content import period_content_hash, table_content_hash
+from dagster_project.publish.content import TableDigest, period_content_hash, table_digest
 from dagster_project.publish.pii import CUSTOMER_KEY, ERASED_CUSTOMERS_SQL, customer_hash
-from dagster_project.publish.versions import READ_ONLY, PublishedVersion, read_manifest
+from dagster_project.publish.versions import (
+    CONTENT_HASH_METHOD,
+    READ_ONLY,
+    PublishedVersion,
+    read_manifest,
+)
 
 
 def erased_customer_keys(con: duckdb.DuckDBPyConnection, key: str) -> pa.Array:
@@ -87,23 +95,30 @@ def _purge_version(
         if not pc.any(pc.is_in(keys, value_set=erased)).as_py():
             continue
         table = pq.ParquetFile(path).read()
-        erased_rows = pc.is_in(table.column(CUSTOMER_KEY), value_set=erased)
-        count = pc.sum(erased_rows.cast(pa.int64())).as_py() or 0
-        kept = table.filter(pc.invert(pc.fill_null(erased_rows, False)))
+        erased_rows = pc.fill_null(pc.is_in(table.column(CUSTOMER_KEY), value_set=erased), False)
+        kept = table.filter(pc.invert(erased_rows))
         staged = staging / f"{uuid.uuid4().hex}.parquet"
         pq.write_table(kept, staged)
         fsync_file(staged)
         os.chmod(staged, READ_ONLY)
+        digest = _digest_without(con, version, info, kept, table.filter(erased_rows))
         info.update(
             rows=kept.num_rows,
             bytes=staged.stat().st_size,
             sha256=sha256_file(staged),
-            content_hash=table_content_hash(con, kept),
+            content_hash=digest.content_hash,
+            content_row_sum=digest.row_sum_hex,
         )
         staged_files.append((staged, path))
-        removed[name] = count
+        removed[name] = table.num_rows - kept.num_rows
     if not removed:
         return False
+    if not version.hashed_as_now:  # published with an earlier method: rehash the other tables
+        for name, info in manifest["tables"].items():
+            if name not in removed:
+                digest = table_digest(con, pq.ParquetFile(version.path / info["file"]).read())
+                info.update(content_hash=digest.content_hash, content_row_sum=digest.row_sum_hex)
+        manifest["content_hash_method"] = CONTENT_HASH_METHOD
     manifest["content_hash"] = period_content_hash(
         {name: info["content_hash"] for name, info in manifest["tables"].items()}
     )
@@ -118,3 +133,21 @@ def _purge_version(
         os.replace(staged, path)
     fsync_dir(version.path)
     return True
+
+
+def _digest_without(
+    con: duckdb.DuckDBPyConnection,
+    version: PublishedVersion,
+    info: dict[str, Any],
+    kept: pa.Table,
+    removed: pa.Table,
+) -> TableDigest:
+    """The purged table's digest: the published one less the removed rows' (only those are
+    hashed); the kept rows' whole for a version hashed by an earlier method, or when the
+    manifest no longer describes the file (a crash between the manifest's swap and the file's)."""
+    in_sync = info["rows"] == kept.num_rows + removed.num_rows
+    if not (version.hashed_as_now and in_sync and "content_row_sum" in info):
+        return table_digest(con, kept)
+    removed_digest = table_digest(con, removed)
+    published = TableDigest(removed_digest.columns, info["rows"], int(info["content_row_sum"], 16))
+    return published.without(removed_digest)

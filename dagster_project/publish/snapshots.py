@@ -46,6 +46,7 @@ from dagster_project.publish.content import (
     compare_rows,
     period_content_hash,
     table_content_hash,
+    table_digest,
 )
 from dagster_project.publish.erasure import erased_customer_keys, purge_erased_customers
 from dagster_project.publish.marts import (
@@ -147,15 +148,17 @@ class _Run:
             name: read_period_table(self.con, name, period, self.columns[name])
             for name in PUBLISHED_TABLES
         }
-        hashes = {name: table_content_hash(self.con, table) for name, table in tables.items()}
+        digests = {name: table_digest(self.con, table) for name, table in tables.items()}
+        hashes = {name: digest.content_hash for name, digest in digests.items()}
         content_hash = period_content_hash(hashes)
 
         versions = published_versions(self.published_dir, period.grain, period.period_start)
         for version in versions:  # heal a run that died before writing its restatement file
             ensure_restatement_record(self.published_dir, version, self.staging)
         latest = versions[-1] if versions else None
+        latest_hashes = self._hashes_of(latest) if latest else {}
 
-        if latest is not None and latest.content_hash == content_hash:
+        if latest is not None and period_content_hash(latest_hashes) == content_hash:
             item = _item(period, latest)
             self.result.unchanged.append(item)
             repointed = self._point_current(period, latest)
@@ -164,13 +167,15 @@ class _Run:
             return
 
         number = latest.version + 1 if latest else 1
-        changes = self._changes(period, number, latest, tables, hashes) if latest else None
+        changes = (
+            self._changes(period, number, latest, latest_hashes, tables, hashes) if latest else None
+        )
         new = write_version(
             self.published_dir,
             period,
             number,
             tables,
-            hashes,
+            digests,
             content_hash=content_hash,
             watermark=self.watermark,
             code_version=self.code_version,
@@ -183,6 +188,15 @@ class _Run:
         item = _item(period, new, restatement)
         (self.result.restated if latest else self.result.published).append(item)
 
+    def _hashes_of(self, version: PublishedVersion) -> dict[str, str]:
+        """A version's table hashes by today's method: from its manifest, or recomputed from
+        its files when it was published with an earlier method (so an upgrade alone never
+        restates a period)."""
+        tables = version.manifest["tables"]
+        if version.hashed_as_now:
+            return {name: info["content_hash"] for name, info in tables.items()}
+        return {name: table_content_hash(self.con, _read(version, name)) for name in tables}
+
     def repoint_current(self, period: Period) -> None:
         """Make current/ hold the latest version's files (rewritten by an erasure purge)."""
         versions = published_versions(self.published_dir, period.grain, period.period_start)
@@ -194,6 +208,7 @@ class _Run:
         period: Period,
         number: int,
         latest: PublishedVersion,
+        latest_hashes: dict[str, str],
         tables: dict[str, pa.Table],
         hashes: dict[str, str],
     ) -> dict[str, Any]:
@@ -201,7 +216,7 @@ class _Run:
         summaries: dict[str, dict[str, Any]] = {}
         for name, table in tables.items():
             old = old_tables.get(name)
-            if old is not None and old["content_hash"] == hashes[name]:
+            if old is not None and latest_hashes[name] == hashes[name]:
                 summary = {
                     "rows_before": table.num_rows,
                     "rows_after": table.num_rows,
@@ -210,7 +225,7 @@ class _Run:
                 }
             else:
                 summary = compare_rows(self.con, _read(latest, name) if old else None, table)
-            summary["changed"] = old is None or old["content_hash"] != hashes[name]
+            summary["changed"] = old is None or latest_hashes[name] != hashes[name]
             summaries[name] = summary
         kpis = []
         if summaries[KPI_TABLE]["changed"] and KPI_TABLE in old_tables:

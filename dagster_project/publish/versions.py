@@ -20,14 +20,14 @@ import pyarrow.parquet as pq
 
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import move_dir_into_place, new_staging_dir, sha256_file
-from dagster_project.publish.content import schema_of
+from dagster_project.publish.content import TableDigest, schema_of
 from dagster_project.publish.marts import PARTITION_COLUMNS, Period
 from dagster_project.publish.pii import CUSTOMER_KEY, HASH_KEY_ENV
 
 MANIFEST_FORMAT = 1
 CONTENT_HASH_METHOD = (
-    "sha256 of the sorted canonical row values of each table (floats to 12 significant digits), "
-    "then of {table: hash}; see dagster_project/publish/content.py"
+    "sha256 of each table's schema, row count and sum of md5 of its canonical rows (floats to "
+    "12 significant digits), then of {table: hash}; see dagster_project/publish/content.py"
 )
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
@@ -43,6 +43,12 @@ class PublishedVersion:
     @property
     def content_hash(self) -> str:
         return self.manifest["content_hash"]
+
+    @property
+    def hashed_as_now(self) -> bool:
+        """False for a version published with an earlier content hash method: its hashes
+        cannot be compared with today's (snapshots.py rehashes its files instead)."""
+        return self.manifest.get("content_hash_method") == CONTENT_HASH_METHOD
 
     def table_path(self, table: str) -> Path:
         return self.path / self.manifest["tables"][table]["file"]
@@ -107,7 +113,7 @@ def write_version(
     period: Period,
     version: int,
     tables: dict[str, pa.Table],
-    table_hashes: dict[str, str],
+    digests: dict[str, TableDigest],
     **manifest_fields: Any,
 ) -> PublishedVersion:
     """Write the tables and manifest into published/.tmp/, fsync, rename to version=<n>/."""
@@ -125,7 +131,8 @@ def write_version(
             "rows": table.num_rows,
             "bytes": path.stat().st_size,
             "sha256": sha256_file(path),
-            "content_hash": table_hashes[name],
+            "content_hash": digests[name].content_hash,
+            "content_row_sum": digests[name].row_sum_hex,
             "schema": schema_of(table),
         }
     manifest = build_manifest(period, version, files, **manifest_fields)
