@@ -22,6 +22,8 @@ from dagster_project.lib.warehouse import warehouse
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", f"{source}_{entity}"]) for source, entity in ENTITIES]
 LOG_KEY = dg.AssetKey(["raw", "ingestion_log"])
 CHANGE_LOG_KEY = dg.AssetKey(["raw", "change_log"])
+CHANGE_CUSTOMERS_KEY = dg.AssetKey(["raw", "change_customers"])
+LOG_KEYS = [LOG_KEY, CHANGE_LOG_KEY, CHANGE_CUSTOMERS_KEY]
 QUARANTINE_KEY = dg.AssetKey(["quarantine", "rejected_rows"])
 QUARANTINE_REASONS_SHOWN = 20
 
@@ -53,6 +55,12 @@ def _already_ingested(con, drop: date) -> dict[str, str]:
             group_name="ingest",
             description="Append-only: the earliest event date each ingestion touched, per "
             "entity (what incremental dbt models rebuild from).",
+        ),
+        dg.AssetSpec(
+            CHANGE_CUSTOMERS_KEY,
+            group_name="ingest",
+            description="Append-only: the customers whose orders each ingestion touched (whose "
+            "behaviour incremental dbt models recompute on dates already built).",
         ),
         dg.AssetSpec(
             QUARANTINE_KEY,
@@ -95,7 +103,7 @@ def raw_extracts(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         watermark = con.execute("select max(_drop_date) from raw.ingestion_log").fetchone()[0]
         table_rows = {
             key: con.execute(f"select count(*) from {'.'.join(key.path)}").fetchone()[0]
-            for key in [*RAW_TABLE_KEYS, LOG_KEY, CHANGE_LOG_KEY, QUARANTINE_KEY]
+            for key in [*RAW_TABLE_KEYS, *LOG_KEYS, QUARANTINE_KEY]
         }
         reasons = quarantine_by_reason(con, limit=QUARANTINE_REASONS_SHOWN)
     if missing:

@@ -6,10 +6,16 @@ Every `replace_drop` appends one row per entity whose raw rows it deleted or ins
 For orders and order lines it is the earliest `ordered_at` over every version of the orders
 touched, so an order whose later version moved its date, or a line added to an old order,
 reaches back to the right day. The log is append-only: a re-delivered drop adds rows.
+
+`raw.change_customers` lists, per load, the customers whose orders it touched (every version
+of every order with a deleted or inserted order or line row): a customer's behaviour on a date
+depends on their own orders only, so int_customer_measures recomputes just these customers on
+the dates already built.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import duckdb
@@ -27,6 +33,17 @@ CHANGE_LOG_COLUMNS = (
     ("rows_inserted", "BIGINT"),
     ("_run_id", "VARCHAR"),
     ("_ingested_at", "TIMESTAMP"),
+)
+
+CHANGE_CUSTOMERS_TABLE = "raw.change_customers"
+CHANGE_CUSTOMERS_COLUMNS = (
+    ("_load_id", "BIGINT"),
+    ("customer_id", "VARCHAR"),
+)
+_ORDER_ENTITIES = {("orders", "orders"), ("orders", "order_lines")}
+_ORDER_CUSTOMERS = (
+    "select customer_id from raw.orders_orders where order_id in "
+    "(select order_id from {table} where _drop_date = ?)"
 )
 
 _ORDER_TIME = (
@@ -47,11 +64,24 @@ _EARLIEST_EVENT_SQL = {
 
 
 class DropChanges:
-    """Measures one drop's rows per entity before the delete and after the insert."""
+    """Measures one drop's rows per entity, and the customers of its orders, before the
+    delete and after the insert."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, specs: list[EntitySpec], drop_date: date):
         self._con, self._specs, self._drop_date = con, specs, drop_date
         self._before = {spec.table: self._measure(spec) for spec in specs}
+        self._customers = f"_change_customers_{uuid.uuid4().hex}"
+        con.execute(
+            f"create temp table {self._customers} as {self._order_customers()}",
+            [drop_date] * len(self._order_specs()),
+        )
+
+    def _order_specs(self) -> list[EntitySpec]:
+        return [s for s in self._specs if (s.source, s.entity) in _ORDER_ENTITIES]
+
+    def _order_customers(self) -> str:
+        queries = [_ORDER_CUSTOMERS.format(table=s.table) for s in self._order_specs()]
+        return " union ".join(queries) if queries else "select null::varchar as customer_id limit 0"
 
     def _measure(self, spec: EntitySpec) -> tuple[int, datetime | None]:
         (count,) = self._con.execute(
@@ -88,3 +118,10 @@ class DropChanges:
                     ingested_at,
                 ],
             )
+        self._con.execute(
+            f"insert into {CHANGE_CUSTOMERS_TABLE} select distinct ?, customer_id from ("
+            f"select customer_id from {self._customers} union {self._order_customers()}"
+            ") where customer_id is not null",
+            [load_id] + [self._drop_date] * len(self._order_specs()),
+        )
+        self._con.execute(f"drop table {self._customers}")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.ingest.changes import CHANGE_LOG_COLUMNS, CHANGE_LOG_TABLE
+from dagster_project.ingest.changes import (
+    CHANGE_CUSTOMERS_COLUMNS,
+    CHANGE_CUSTOMERS_TABLE,
+    CHANGE_LOG_COLUMNS,
+    CHANGE_LOG_TABLE,
+)
 from dagster_project.ingest.contract import ENTITIES
 
 LINEAGE_COLUMNS = (
@@ -59,6 +64,7 @@ def schema_statements() -> list[str]:
     statements.append(_create(QUARANTINE_TABLE, QUARANTINE_COLUMNS))
     statements.append(_create(LOG_TABLE, LOG_COLUMNS))
     statements.append(_create(CHANGE_LOG_TABLE, CHANGE_LOG_COLUMNS))
+    statements.append(_create(CHANGE_CUSTOMERS_TABLE, CHANGE_CUSTOMERS_COLUMNS))
     return statements
 
 

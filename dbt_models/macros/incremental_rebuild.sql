@@ -10,18 +10,25 @@ changed, in one transaction:
   - keys the model holds that have left the universe (yesterday's current date): deleted only.
 This is exact because the rows of a key depend only on data dated up to the key's date.
 
+With `per_customer`, a key already built is replaced only for the customers whose orders the
+loads since the model's last build touched (raw.change_customers): for a model whose rows
+depend on each customer's own orders alone (int_customer_measures), the others are unchanged.
+Keys built whole (new, or left the universe) still cover every customer.
+
     rebuild_keys={
         'universe': 'int_periods',             -- the model listing every key that should exist
         'columns': ['grain', 'period_end'],    -- the key; text columns and the date column
         'date_column': 'period_end',           -- one of the columns: the key's date
         'universe_filter': 'is_closed',        -- optional: a condition on the universe rows
         'entities': ['orders.orders', ...],    -- optional: change_log entities that matter
+        'per_customer': 'customer_id',         -- optional: the customer column (see above)
     }
 
 Usage in a model:
     {{ config(**incremental_by_keys({...})) }}   -- incremental, append, pre_hook delete
     {%- set keys = keys_to_replace() %}
     ... where {{ key_filter(keys, 'alias') }} ...   -- literal lists: DuckDB pushes them down
+    ... and {{ changed_rows_filter(keys, 'alias.date', 'alias.customer_id') }}  -- per_customer
     ... {{ loaded_through() }} as _loaded_through
 -#}
 
@@ -76,6 +83,17 @@ Usage in a model:
 {#- The keys this build replaces, as rows of text (in `columns` order); none when the model is
     built whole (first build, --full-refresh, parsing, unit tests). -#}
 {% macro keys_to_replace() %}
+    {{ return(_rebuild_keys(changed=true)) }}
+{% endmacro %}
+
+
+{#- Of those, the keys built for every customer: new, or left the universe. -#}
+{% macro keys_built_whole() %}
+    {{ return(_rebuild_keys(changed=false)) }}
+{% endmacro %}
+
+
+{% macro _rebuild_keys(changed) %}
     {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
@@ -97,12 +115,14 @@ Usage in a model:
         ),
 
         to_replace as (
-            -- changed since the last build, or never built
+            -- {{ 'changed since the last build, or ' if changed }}never built
             select {% for column in columns %}universe.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
             from universe
             left join built on {{ join_condition }}
-            where universe.{{ cfg['date_column'] }} >= {{ changed_from(entities) }}
-                or built.{{ columns[0] }} is null
+            where built.{{ columns[0] }} is null
+            {%- if changed %}
+                or universe.{{ cfg['date_column'] }} >= {{ changed_from(entities) }}
+            {%- endif %}
             union
             -- no longer in the universe
             select {% for column in columns %}built.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
@@ -116,9 +136,29 @@ Usage in a model:
         order by all
     {%- endset -%}
     {%- set keys = run_query(query).rows | map('list') | list -%}
-    {%- do log(model.name ~ ": replacing " ~ keys | length ~ " key(s)", info=false) -%}
+    {%- do log(model.name ~ ": replacing " ~ keys | length ~ " key(s)" ~ ("" if changed else " for every customer"), info=false) -%}
     {{ return(keys) }}
 {% endmacro %}
+
+
+{#- per_customer models: within `keys`, every customer on the keys built whole, and only the
+    customers whose orders changed since the model's last build on the others; `true`
+    otherwise. The last build's load id is read now, as a literal, so that the pre-hook delete
+    and the model's select pick exactly the same rows. -#}
+{% macro changed_rows_filter(keys, date_column, customer_column) -%}
+    {%- if keys is none or not rebuild_keys_config().get('per_customer') -%}
+        true
+    {%- else -%}
+        {%- set last_build = run_query(
+            "select coalesce(max(_loaded_through), 0) from " ~ this
+        ).columns[0].values()[0] -%}
+        ({{ key_dates_filter(keys_built_whole(), date_column) }}
+        or {{ customer_column }} in (
+            select customer_id from {{ source('raw', 'change_customers') }}
+            where _load_id > {{ last_build }}
+        ))
+    {%- endif -%}
+{%- endmacro %}
 
 
 {#- A condition selecting the rows of `keys` (columns prefixed by `alias`): `true` when the
@@ -163,7 +203,11 @@ Usage in a model:
 {#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert). -#}
 {% macro delete_keys_to_replace() %}
     {%- if execute and is_incremental() -%}
-        delete from {{ this }} where {{ key_filter(keys_to_replace()) }}
+        {%- set keys = keys_to_replace() %}
+        {%- set cfg = rebuild_keys_config() %}
+        delete from {{ this }}
+        where {{ key_filter(keys) }}
+            and {{ changed_rows_filter(keys, cfg['date_column'], cfg.get('per_customer', 'null')) }}
     {%- else -%}
         select 1  -- built whole: nothing to delete
     {%- endif -%}

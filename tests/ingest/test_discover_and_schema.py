@@ -49,6 +49,7 @@ def test_ensure_schema_is_idempotent_and_matches_the_architecture(tmp_path):
     )
     assert [t for (t,) in tables] == [
         "quarantine.rejected_rows",
+        "raw.change_customers",
         "raw.change_log",
         "raw.crm_customers",
         "raw.crm_leads",

@@ -1,13 +1,16 @@
-{{ config(**incremental_by_keys(
-    {'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date'}
-)) }}
+{{ config(**incremental_by_keys({
+    'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date',
+    'entities': ['orders.orders', 'orders.order_lines'], 'per_customer': 'customer_id',
+})) }}
 {%- set keys = keys_to_replace() %}
 
 -- Behavioural state of every acquired customer on every snapshot date d:
 -- order history up to d, revenue in the activity window (d - W, d], active / lapsed, and the
 -- product category with the largest revenue in the window (usage).
--- Incremental by snapshot date (macros/incremental_rebuild.sql): a nightly build computes only
--- the dates the new rows can reach.
+-- Incremental by snapshot date and customer (macros/incremental_rebuild.sql): a nightly build
+-- computes every customer on new dates, and on the dates the new rows can reach only the
+-- customers whose orders they touched (a customer's measures depend on their orders alone).
+-- depends_on: {{ source('raw', 'change_customers') }}
 with snapshot_dates as (
     select * from {{ ref('int_snapshot_dates') }}
     where {{ key_filter(keys) }}
@@ -34,6 +37,7 @@ customer_dates as (
             as window_start_exclusive
     from customers
     inner join snapshot_dates on customers.acquired_on <= snapshot_dates.as_of_date
+    where {{ changed_rows_filter(keys, 'snapshot_dates.as_of_date', 'customers.customer_id') }}
 ),
 
 as_of_d as (
