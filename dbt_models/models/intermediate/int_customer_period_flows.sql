@@ -1,16 +1,14 @@
-{{ config(**incremental_by_keys(
-    {'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'}
-)) }}
-{%- set keys = keys_to_replace() %}
+-- A view, read by int_segment_flows for the periods it rebuilds: DuckDB pushes that
+-- model's period filter through the joins below down to the segment scans, and storing one
+-- row per customer and period (the widest table) cost more to write each night than the
+-- join costs to run (docs/architecture.md, "Incremental builds").
+{{ config(materialized='view') }}
 
 -- Each customer's state at the start (start - 1 day) and end of every period, with the
 -- segments at both dates and the orders in the period. Customers lapsed at both ends with
 -- no order in the period play no part in any flow and are left out.
--- Incremental by period (macros/incremental_rebuild.sql): a nightly build recomputes only the
--- periods ending on or after the earliest day the new rows reach.
 with periods as (
     select * from {{ ref('int_periods') }}
-    where {{ key_filter(keys) }}
 ),
 
 segments as (
@@ -19,7 +17,6 @@ segments as (
 
 segments_at_end as (
     select * from segments
-    where {{ key_dates_filter(keys, 'as_of_date') }}
 ),
 
 segments_at_start as (
@@ -47,8 +44,7 @@ joined as (
         {%- for dimension in segment_dimensions() %}
         at_start.{{ adapter.quote(dimension.name) }} as {{ adapter.quote('start_' ~ dimension.name) }},
         at_end.{{ adapter.quote(dimension.name) }} as {{ adapter.quote('end_' ~ dimension.name) }}{{ "," if not loop.last }}
-        {%- endfor %},
-        {{ loaded_through() }} as _loaded_through
+        {%- endfor %}
     from periods
     inner join segments_at_end as at_end
         on at_end.as_of_date = periods.period_end

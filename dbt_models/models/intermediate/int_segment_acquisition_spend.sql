@@ -9,9 +9,23 @@ spend as (
     select * from {{ ref('int_marketing_spend') }}
 ),
 
+segments as (
+    select * from {{ ref('int_customer_segments') }}
+),
+
 acquired as (
-    select * from {{ ref('int_customer_period_flows') }}
-    where is_acquired_in_period
+    -- the customers acquired in the period, with their segments at its end
+    select
+        periods.grain,
+        periods.period_start,
+        segments.attributed_channel,
+        {%- for dimension in segment_dimensions() %}
+        segments.{{ adapter.quote(dimension.name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from periods
+    inner join segments
+        on segments.as_of_date = periods.period_end
+        and segments.acquired_on between periods.period_start and periods.period_end
 ),
 
 channel_spend as (
@@ -57,7 +71,7 @@ segment_channel_acquisitions as (
         grain,
         period_start,
         '{{ dimension.name }}' as segment_dimension,
-        {{ adapter.quote('end_' ~ dimension.name) }} as segment,
+        {{ adapter.quote(dimension.name) }} as segment,
         attributed_channel as channel,
         count(*) as acquired_customers
     from acquired
