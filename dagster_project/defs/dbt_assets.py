@@ -93,6 +93,9 @@ class SegmentKpisTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+INCREMENTAL_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -113,7 +116,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline:
         last = last_build(con)
     requested = context.run.tags.get(FULL_REFRESH_TAG, "").lower() == "true"
     reason = needs_full_refresh(last, fingerprint, requested)
-    args = ["build", "--full-refresh"] if reason else ["build"]
+    # Unit tests check the SQL, which changes only with the project: they run with every full
+    # build (a changed project, a new warehouse, --full-refresh), not on incremental nights.
+    args = ["build", "--full-refresh"] if reason else ["build", *INCREMENTAL_BUILD_FLAGS]
     context.log.info(f"dbt {' '.join(args)}" + (f": {reason}" if reason else " (incremental)"))
     prune_run_target_dirs()
     yield from dbt.cli(args, context=context).stream()

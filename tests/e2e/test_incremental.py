@@ -6,9 +6,12 @@ The full build is the session's `pipeline_run` (every drop in one run, empty war
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 import pytest
 
+from dagster_project.defs.dbt_assets import DBT_PROJECT
 from dagster_project.ingest import discover_drops
 from dagster_project.runner import run_pipeline
 from tests.e2e.conftest import make_settings
@@ -23,10 +26,11 @@ def nightly_sequence(tmp_path_factory, sample_landing):
     """The same drops as the full build, one run per drop."""
     settings = make_settings(tmp_path_factory.mktemp("nightly"), sample_landing)
     instance = dg.DagsterInstance.ephemeral()
-    marks = []
+    marks, unit_tests = [], []
     for drop in discover_drops(sample_landing):
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
+        unit_tests.append(_unit_tests_run(outcome.run_id))
         marks.append(
             query(
                 settings.warehouse_path,
@@ -34,11 +38,18 @@ def nightly_sequence(tmp_path_factory, sample_landing):
                 "group by all order by all",
             )
         )
-    return settings, marks
+    return settings, marks, unit_tests
+
+
+def _unit_tests_run(run_id: str) -> int:
+    """How many dbt unit tests the run's `dbt build` ran (its run_results.json)."""
+    (target,) = DBT_PROJECT.manifest_path.parent.glob(f"*-{run_id[:7]}-*")
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return sum(result["unique_id"].startswith("unit_test.") for result in results)
 
 
 def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence):
-    settings, _ = nightly_sequence
+    settings, _, _ = nightly_sequence
     full = table_fingerprints(pipeline_run.settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
     nightly = table_fingerprints(settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
     assert full.keys() == nightly.keys()
@@ -47,7 +58,7 @@ def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence
 
 
 def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
-    _, marks = nightly_sequence
+    _, marks, _ = nightly_sequence
     # marks[i]: (_loaded_through, rows) of int_customer_segments after run i
     assert len(marks[0]) == 1  # the history drop's run builds every date
     for after in marks[1:]:
@@ -58,8 +69,10 @@ def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
 
 
 def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):
-    settings, marks = nightly_sequence
+    settings, marks, unit_tests = nightly_sequence
     builds = query(
         settings.warehouse_path, "select build_id, full_refresh from ops.dbt_builds order by 1"
     )
     assert builds == [(i + 1, i == 0) for i in range(len(marks))]
+    # unit tests check the SQL: they run with the full build only
+    assert unit_tests[0] > 0 and unit_tests[1:] == [0] * (len(marks) - 1)

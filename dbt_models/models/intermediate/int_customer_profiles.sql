@@ -4,11 +4,8 @@
 -- Everything known about a customer on a snapshot date: CRM attributes as of that date,
 -- behaviour up to it, and scores. Segment dimension expressions are evaluated over these
 -- columns (dbt_project.yml vars.segment_dimensions).
-with measures as (
-    select * from {{ ref('int_customer_measures') }}
-),
-
-scores as (
+with scores as (
+    -- the measures with their scores (one view: see int_customer_scores)
     select * from {{ ref('int_customer_scores') }}
 ),
 
@@ -17,23 +14,23 @@ attribute_history as (
 )
 
 select
-    measures.customer_id,
-    measures.as_of_date,
-    measures.acquired_on,
-    measures.last_order_on,
-    measures.orders_to_date,
-    measures.revenue_to_date,
-    measures.orders_in_window,
-    measures.revenue_in_window,
-    measures.is_active,
-    measures.usage_category,
+    scores.customer_id,
+    scores.as_of_date,
+    scores.acquired_on,
+    scores.last_order_on,
+    scores.orders_to_date,
+    scores.revenue_to_date,
+    scores.orders_in_window,
+    scores.revenue_in_window,
+    scores.is_active,
+    scores.usage_category,
     scores.recency_score,
     scores.frequency_score,
     scores.monetary_score,
     scores.rfm_segment,
     scores.value_tier,
     cast(date_part('year', age(
-        cast(measures.as_of_date as timestamp), cast(attribute_history.birth_date as timestamp)
+        cast(scores.as_of_date as timestamp), cast(attribute_history.birth_date as timestamp)
     )) as integer) as age_years,
     attribute_history.gender,
     attribute_history.annual_income,
@@ -42,10 +39,7 @@ select
     attribute_history.first_interest,
     attribute_history.lifestyle,
     attribute_history.acquisition_channel
-from measures
-inner join scores
-    on measures.customer_id = scores.customer_id
-    and measures.as_of_date = scores.as_of_date
+from scores
 asof left join attribute_history
-    on measures.customer_id = attribute_history.customer_id
-    and measures.as_of_date >= attribute_history.valid_from
+    on scores.customer_id = attribute_history.customer_id
+    and scores.as_of_date >= attribute_history.valid_from

@@ -1,7 +1,10 @@
 -- A view: read once, by the next model; storing it would only grow the warehouse.
 {{ config(materialized='view') }}
 
--- RFM scores and value tier on every snapshot date (kpis.md, Segments).
+-- Every measure of int_customer_measures with the RFM scores and value tier on every snapshot
+-- date (kpis.md, Segments). The measures pass through so that int_customer_profiles reads this
+-- view alone: a date filter on it then reaches the measures scan through the windows (which
+-- partition by date); joined to the measures a second time, it would rank every date.
 -- Scores: least(5, 1 + floor(5 * percent_rank())), ordered so that higher is better; equal
 -- measures share a score. value_tier: cume_dist() of window revenue, descending, among the
 -- customers active at d; acquired customers not active at d are 'lapsed'.
@@ -11,8 +14,7 @@ with measures as (
 
 scored as (
     select
-        customer_id,
-        as_of_date,
+        *,
         cast(least({{ var('rfm_score_buckets') }}, 1 + floor({{ var('rfm_score_buckets') }} * percent_rank() over (
             partition by as_of_date order by as_of_date - last_order_on desc
         ))) as integer) as recency_score,
@@ -26,14 +28,21 @@ scored as (
             when is_active then cume_dist() over (
                 partition by as_of_date, is_active order by round(revenue_in_window, 6) desc
             )
-        end as window_revenue_cume_dist,
-        is_active
+        end as window_revenue_cume_dist
     from measures
 )
 
 select
     customer_id,
     as_of_date,
+    acquired_on,
+    last_order_on,
+    orders_to_date,
+    revenue_to_date,
+    orders_in_window,
+    revenue_in_window,
+    is_active,
+    usage_category,
     recency_score,
     frequency_score,
     monetary_score,
