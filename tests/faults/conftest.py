@@ -145,6 +145,7 @@ class Change:
 
     what: str
     order_id: str
+    customer_id: str
     month: str
     revenue: Decimal
     orders: int
@@ -156,6 +157,7 @@ class LateData:
     outcome: RunOutcome
     changes: list[Change]
     raw_before: dict  # raw/quarantine rows of every drop but DAY2 (lineage included)
+    change_customers_before: list[tuple]  # raw.change_customers (append-only, no drop date)
     raw_day2_before: dict  # DAY2 rows of the entities not corrected (lineage excluded)
     run_ids_before: dict[str, set[str]]  # drop -> ingestion run ids
     months_before: dict
@@ -209,10 +211,10 @@ def _late_data_landing(state: State, picked: dict[str, tuple]) -> list[Change]:
     late = ["O07777777", r[1], "2025-03-12T10:00:00Z", "", "completed", "USD", "250.00", "web"]
     write_csv(landing / "orders" / NEXT_DROP / "orders.csv", header, [refund, late])
     return [
-        Change("amended", a[0], a[3][:7] + "-01", Decimal(100), 0),
-        Change("withdrawn", b[0], b[3][:7] + "-01", -b[4], -1),
-        Change("refunded", r[0], r[3][:7] + "-01", -r[4], -1),
-        Change("late", "O07777777", "2025-03-01", Decimal(250), 1),
+        Change("amended", a[0], a[1], a[3][:7] + "-01", Decimal(100), 0),
+        Change("withdrawn", b[0], b[1], b[3][:7] + "-01", -b[4], -1),
+        Change("refunded", r[0], r[1], r[3][:7] + "-01", -r[4], -1),
+        Change("late", "O07777777", r[1], "2025-03-01", Decimal(250), 1),
     ]
 
 
@@ -224,7 +226,8 @@ def late_data(tmp_path_factory, reference, run) -> LateData:
     root = tmp_path_factory.mktemp("late_data")
     state = clone_state(reference, root / "state")
     picked = _pick_orders(state)
-    raw_before = table_fingerprints(state.warehouse, ["raw", "quarantine"], drops=UNTOUCHED)
+    raw_before = untouched_rows(state)
+    change_customers_before = query(state.warehouse, CHANGE_CUSTOMERS)
     raw_day2_before = _day2_rows(state)
     run_ids_before = _run_ids(state)
     months_before = month_kpis(state)
@@ -247,9 +250,19 @@ def late_data(tmp_path_factory, reference, run) -> LateData:
             kill_group(reader)
     seen = json.loads(result.read_text()) if result.exists() else {"errors": [log.read_text()]}
     return LateData(
-        state, outcome, changes, raw_before, raw_day2_before, run_ids_before, months_before,
-        files_before, seen,
+        state, outcome, changes, raw_before, change_customers_before, raw_day2_before,
+        run_ids_before, months_before, files_before, seen,
     )  # fmt: skip
+
+
+CHANGE_CUSTOMERS = "select _load_id, customer_id from raw.change_customers order by all"
+
+
+def untouched_rows(state: State) -> dict:
+    """Every drop's raw/quarantine rows but DAY2's and the new drop's (lineage included);
+    raw.change_customers, an append-only log without a drop date, is compared on its own."""
+    prints = table_fingerprints(state.warehouse, ["raw", "quarantine"], drops=UNTOUCHED)
+    return {k: v for k, v in prints.items() if k != "raw.change_customers"}
 
 
 def _day2_rows(state: State) -> dict:
@@ -257,7 +270,7 @@ def _day2_rows(state: State) -> dict:
     drops = f"= date '{DAY2}'"
     prints = table_fingerprints(state.warehouse, ["raw"], ignore=RUN_COLUMNS, drops=drops)
     # the logs keep history by design: ingestion_log is replaced per drop, change_log appended
-    logs = ("raw.orders_orders", "raw.ingestion_log", "raw.change_log")
+    logs = ("raw.orders_orders", "raw.ingestion_log", "raw.change_log", "raw.change_customers")
     return {k: v for k, v in prints.items() if k not in logs}
 
 

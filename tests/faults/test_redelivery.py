@@ -9,7 +9,7 @@ part of the expected KPI movements; test_restatements.py checks what it publishe
 
 from __future__ import annotations
 
-from tests.faults.conftest import UNTOUCHED
+from tests.faults.conftest import CHANGE_CUSTOMERS, untouched_rows
 from tests.faults.support import (
     DAY2,
     RUN_COLUMNS,
@@ -26,8 +26,7 @@ def test_the_run_succeeds(late_data):
 
 
 def test_other_drops_rows_are_untouched(late_data):
-    after = table_fingerprints(late_data.state.warehouse, ["raw", "quarantine"], drops=UNTOUCHED)
-    assert after == late_data.raw_before
+    assert untouched_rows(late_data.state) == late_data.raw_before
     ids = {
         drop: {run_id}
         for drop, run_id in query(
@@ -62,6 +61,16 @@ def test_the_redelivered_drop_holds_exactly_the_corrected_file(late_data):
         state.warehouse, ["raw"], ignore=RUN_COLUMNS, drops=f"= date '{DAY2}'"
     )
     assert {k: after[k] for k in late_data.raw_day2_before} == late_data.raw_day2_before
+
+
+def test_the_customer_change_log_keeps_earlier_loads_and_names_the_changed_customers(late_data):
+    before = late_data.change_customers_before
+    after = query(late_data.state.warehouse, CHANGE_CUSTOMERS)
+    last_load = max(load for load, _ in before)
+    assert [row for row in after if row[0] <= last_load] == before  # append-only
+    new = {customer for load, customer in after if load > last_load}
+    # the re-delivered DAY2 (amended A, withdrawn B) and the new drop (refund R, late order)
+    assert {change.customer_id for change in late_data.changes} <= new
 
 
 def test_kpis_move_by_exactly_the_corrections(late_data):
