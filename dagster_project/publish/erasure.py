@@ -13,6 +13,8 @@ holds erased rows, so the next run purges it again and rewrites the same manifes
 
 Cost: only the files holding an erased customer are rewritten, and their content hash is the
 published digest less the removed rows' (content.py), so the kept rows are not rehashed.
+Versions are purged side by side on a few threads (Parquet reads, writes and hashing release
+the GIL; each version is independent and keeps the order above).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,8 @@ from dagster_project.publish.versions import (
     PublishedVersion,
     read_manifest,
 )
+
+PURGE_THREADS = min(4, os.cpu_count() or 1)
 
 
 def erased_customer_keys(con: duckdb.DuckDBPyConnection, key: str) -> pa.Array:
@@ -68,11 +73,17 @@ def purge_erased_customers(
     """Remove erased customers' rows from every published version; the version folders touched."""
     if len(erased) == 0:
         return []
-    touched = []
-    for version in all_versions(published_dir):
-        if _purge_version(con, version, erased, staging, run_id=run_id, purged_at=purged_at):
-            touched.append(version.path)
-    return touched
+
+    def purge(version: PublishedVersion) -> bool:
+        with con.cursor() as cursor:  # a connection of its own per thread
+            return _purge_version(
+                cursor, version, erased, staging, run_id=run_id, purged_at=purged_at
+            )
+
+    versions = all_versions(published_dir)
+    with ThreadPoolExecutor(max_workers=PURGE_THREADS, thread_name_prefix="purge") as pool:
+        purged = list(pool.map(purge, versions))  # re-raises the first failure
+    return [version.path for version, done in zip(versions, purged, strict=True) if done]
 
 
 def _purge_version(
@@ -91,14 +102,15 @@ def _purge_version(
         if CUSTOMER_KEY not in (column["name"] for column in info["schema"]):
             continue
         path = version.path / info["file"]
-        keys = pq.ParquetFile(path).read(columns=[CUSTOMER_KEY]).column(CUSTOMER_KEY)
+        parquet = pq.ParquetFile(path)
+        keys = parquet.read(columns=[CUSTOMER_KEY]).column(CUSTOMER_KEY)
         if not pc.any(pc.is_in(keys, value_set=erased)).as_py():
             continue
-        table = pq.ParquetFile(path).read()
+        table = parquet.read()
         erased_rows = pc.fill_null(pc.is_in(table.column(CUSTOMER_KEY), value_set=erased), False)
         kept = table.filter(pc.invert(erased_rows))
         staged = staging / f"{uuid.uuid4().hex}.parquet"
-        pq.write_table(kept, staged)
+        layout.write_parquet(kept, staged)
         fsync_file(staged)
         os.chmod(staged, READ_ONLY)
         digest = _digest_without(con, version, info, kept, table.filter(erased_rows))

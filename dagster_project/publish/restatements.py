@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from dagster_project.publish.atomic import write_file
+from dagster_project.publish.layout import write_parquet
 from dagster_project.publish.versions import PublishedVersion
 
 KPI_TABLE = "fct_segment_kpis"
@@ -162,6 +162,6 @@ def ensure_restatement_record(
     if target.exists():
         return target
     sink = pa.BufferOutputStream()
-    pq.write_table(restatement_rows(version.manifest), sink)
+    write_parquet(restatement_rows(version.manifest), sink)
     write_file(target, sink.getvalue().to_pybytes(), staging)
     return target

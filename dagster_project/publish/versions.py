@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import move_dir_into_place, new_staging_dir, sha256_file
@@ -125,7 +124,7 @@ def write_version(
     for name, table in tables.items():
         file_name = layout.table_file(name)
         path = staged / file_name
-        pq.write_table(table, path)
+        layout.write_parquet(table, path)
         files[name] = {
             "file": file_name,
             "rows": table.num_rows,

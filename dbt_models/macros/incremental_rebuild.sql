@@ -30,6 +30,7 @@ Usage in a model:
     ... where {{ key_filter(keys, 'alias') }} ...   -- literal lists: DuckDB pushes them down
     ... and {{ changed_rows_filter(keys, 'alias.date', 'alias.customer_id') }}  -- per_customer
     ... {{ loaded_through() }} as _loaded_through
+    {%- set keys = keys_dated_from(keys_to_replace(), 'select ...') %}  -- keys that can hold rows
 -#}
 
 {#- The config of a model incremental by key: {{ config(**incremental_by_keys({...})) }}. -#}
@@ -138,6 +139,29 @@ Usage in a model:
     {%- set keys = run_query(query).rows | map('list') | list -%}
     {%- do log(model.name ~ ": replacing " ~ keys | length ~ " key(s)" ~ ("" if changed else " for every customer"), info=false) -%}
     {{ return(keys) }}
+{% endmacro %}
+
+
+{#- Of `keys`, those dated on or after the date the query `first_date_sql` returns (every key
+    when it returns null, or when the model is built whole): for a model whose keys before that
+    date can hold no rows. Such keys are never stored, so without this they would count as
+    "never built" and be recomputed on every build. -#}
+{% macro keys_dated_from(keys, first_date_sql) %}
+    {%- if keys is none or keys | length == 0 -%}
+        {{ return(keys) }}
+    {%- endif -%}
+    {%- set first = run_query("select cast((" ~ first_date_sql ~ ") as varchar)").columns[0].values()[0] -%}
+    {%- if first is none -%}
+        {{ return(keys) }}
+    {%- endif -%}
+    {%- set cfg = rebuild_keys_config() -%}
+    {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
+    {%- set kept = [] -%}
+    {%- for key in keys if key[date_index] >= first -%}
+        {%- do kept.append(key) -%}
+    {%- endfor -%}
+    {%- do log(model.name ~ ": " ~ (keys | length - kept | length) ~ " key(s) before " ~ first ~ " hold no rows, " ~ kept | length ~ " computed", info=false) -%}
+    {{ return(kept) }}
 {% endmacro %}
 
 

@@ -209,3 +209,23 @@ def test_marts_closing_a_period_the_watermark_leaves_open_are_refused(env):
     with pytest.raises(WarehouseNotReadyError, match="watermark"):
         env.publish()
     assert not (env.published / "versions").exists()
+
+
+def test_every_published_parquet_file_is_zstd_compressed(env):
+    env.publish()
+    env.execute(  # a restatement: version 2 and its record
+        "update marts.fct_segment_kpis set customers_end = customers_end + 1 "
+        "where grain = 'week' and period_start = '2024-02-26'"
+    )
+    env.execute("update marts.dim_customers set is_deleted = true where customer_id = 'cust-001'")
+    result = env.publish(run_id="run-2")  # and an erasure purge rewriting every version
+    assert result.restated and result.erasures_purged
+    files = sorted(env.published.rglob("*.parquet"))
+    assert any("restatements" in path.parts for path in files)
+    codecs = {
+        pq.ParquetFile(path).metadata.row_group(group).column(column).compression
+        for path in files
+        for group in range(pq.ParquetFile(path).metadata.num_row_groups)
+        for column in range(pq.ParquetFile(path).metadata.num_columns)
+    }
+    assert codecs == {"ZSTD"}

@@ -1,7 +1,12 @@
 {{ config(**incremental_by_keys(
     {'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'}
 )) }}
-{%- set keys = keys_to_replace() %}
+{#- A period whose trailing window starts before the first date with a customer has no rows. -#}
+{%- set keys = keys_dated_from(
+    keys_to_replace(),
+    "select cast(min(as_of_date) + interval " ~ var('activity_window_days') ~ " day as date) from "
+        ~ ref('int_customer_segments')
+) %}
 
 -- Churn over the trailing window (end - W, end] of every period, per segment: the
 -- annual_churn_rate behind CLV. "At start" is end - W; the segment is the one at that date.
