@@ -920,7 +920,9 @@ DONE = """## What was done about the largest costs
   on the scores view ranks only those dates (engine time of the data tests at 200k after a
   nightly: 8.8 s -> 5.6 s).
 - **This session's A/B at 200k** (2026-12-01, same machine, same load, nightly after the same
-  30 drops; figures of this section only, not in the tables above): nightly 184 s -> 174 s;
+  30 drops; figures of this section only, not in the tables above: the machine ran about 2.2x
+  slower that day - ingesting the same 30 drops took 64 s against 28 s in the table - so only
+  the two runs of the pair compare): nightly 184 s -> 174 s;
   publication 50 s -> 40 s (erasure purge of 90 versions on two threads: 25.0 s -> 14.6 s
   alone), dbt data tests 18.0 s -> 15.3 s, `int_segment_annual_churn` 5.8 s -> 4.0 s (66 of
   its 81 keys were periods whose trailing window starts before the first customer: they hold
