@@ -32,7 +32,9 @@ def test_reader_of_the_serving_file_keeps_working_through_the_swap(late_data):
     seen = late_data.reader
     assert late_data.outcome.success, late_data.outcome.describe()
     assert seen["errors"] == []
-    assert seen["iterations"] >= 20
+    # several reads; how many depends on the machine's speed (a loaded CI box reads less
+    # often): that they straddle the swap is what the next line checks
+    assert seen["iterations"] >= 3
     swapped = late_data.state.serving.stat().st_mtime  # the new file, written during the run
     assert seen["held"][0][0] < swapped < seen["last_at"]  # reads before and after the swap
     # the held connection saw one snapshot all along: the file it opened, not the new one
