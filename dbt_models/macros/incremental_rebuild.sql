@@ -22,6 +22,10 @@ Keys built whole (new, or left the universe) still cover every customer.
         'universe_filter': 'is_closed',        -- optional: a condition on the universe rows
         'entities': ['orders.orders', ...],    -- optional: change_log entities that matter
         'per_customer': 'customer_id',         -- optional: the customer column (see above)
+        'rows_from': {'model': 'int_customer_segments', 'column': 'as_of_date', 'days': 365},
+            -- optional: keys dated before min(column) + days of that model hold no rows; they
+            -- are left out of the universe (never stored, they would look never built and be
+            -- recomputed on every build)
     }
 
 Usage in a model:
@@ -30,7 +34,6 @@ Usage in a model:
     ... where {{ key_filter(keys, 'alias') }} ...   -- literal lists: DuckDB pushes them down
     ... and {{ changed_rows_filter(keys, 'alias.date', 'alias.customer_id') }}  -- per_customer
     ... {{ loaded_through() }} as _loaded_through
-    {%- set keys = keys_dated_from(keys_to_replace(), 'select ...') %}  -- keys that can hold rows
 -#}
 
 {#- The config of a model incremental by key: {{ config(**incremental_by_keys({...})) }}. -#}
@@ -109,6 +112,13 @@ Usage in a model:
             select distinct {{ columns | join(', ') }}
             from {{ ref(cfg['universe']) }}
             where {{ cfg.get('universe_filter', 'true') }}
+            {%- set rows_from = cfg.get('rows_from') %}
+            {%- if rows_from %}
+                and {{ cfg['date_column'] }} >= coalesce((
+                    select cast(min({{ rows_from['column'] }}) + interval {{ rows_from.get('days', 0) }} day as date)
+                    from {{ ref(rows_from['model']) }}
+                ), date '0001-01-01')
+            {%- endif %}
         ),
 
         built as (
@@ -139,29 +149,6 @@ Usage in a model:
     {%- set keys = run_query(query).rows | map('list') | list -%}
     {%- do log(model.name ~ ": replacing " ~ keys | length ~ " key(s)" ~ ("" if changed else " for every customer"), info=false) -%}
     {{ return(keys) }}
-{% endmacro %}
-
-
-{#- Of `keys`, those dated on or after the date the query `first_date_sql` returns (every key
-    when it returns null, or when the model is built whole): for a model whose keys before that
-    date can hold no rows. Such keys are never stored, so without this they would count as
-    "never built" and be recomputed on every build. -#}
-{% macro keys_dated_from(keys, first_date_sql) %}
-    {%- if keys is none or keys | length == 0 -%}
-        {{ return(keys) }}
-    {%- endif -%}
-    {%- set first = run_query("select cast((" ~ first_date_sql ~ ") as varchar)").columns[0].values()[0] -%}
-    {%- if first is none -%}
-        {{ return(keys) }}
-    {%- endif -%}
-    {%- set cfg = rebuild_keys_config() -%}
-    {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
-    {%- set kept = [] -%}
-    {%- for key in keys if key[date_index] >= first -%}
-        {%- do kept.append(key) -%}
-    {%- endfor -%}
-    {%- do log(model.name ~ ": " ~ (keys | length - kept | length) ~ " key(s) before " ~ first ~ " hold no rows, " ~ kept | length ~ " computed", info=false) -%}
-    {{ return(kept) }}
 {% endmacro %}
 
 

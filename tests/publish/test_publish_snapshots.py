@@ -222,10 +222,14 @@ def test_every_published_parquet_file_is_zstd_compressed(env):
     assert result.restated and result.erasures_purged
     files = sorted(env.published.rglob("*.parquet"))
     assert any("restatements" in path.parts for path in files)
-    codecs = {
-        pq.ParquetFile(path).metadata.row_group(group).column(column).compression
-        for path in files
-        for group in range(pq.ParquetFile(path).metadata.num_row_groups)
-        for column in range(pq.ParquetFile(path).metadata.num_columns)
+    assert {codec for path in files for codec in _codecs(path)} == {"ZSTD"}
+
+
+def _codecs(path) -> set[str]:
+    """The compression of every column chunk of a Parquet file."""
+    meta = pq.ParquetFile(path).metadata
+    return {
+        meta.row_group(group).column(column).compression
+        for group in range(meta.num_row_groups)
+        for column in range(meta.num_columns)
     }
-    assert codecs == {"ZSTD"}

@@ -1,12 +1,15 @@
-{{ config(**incremental_by_keys(
-    {'universe': 'int_periods', 'columns': ['grain', 'period_end'], 'date_column': 'period_end'}
-)) }}
 {#- A period whose trailing window starts before the first date with a customer has no rows. -#}
-{%- set keys = keys_dated_from(
-    keys_to_replace(),
-    "select cast(min(as_of_date) + interval " ~ var('activity_window_days') ~ " day as date) from "
-        ~ ref('int_customer_segments')
-) %}
+{{ config(**incremental_by_keys({
+    'universe': 'int_periods',
+    'columns': ['grain', 'period_end'],
+    'date_column': 'period_end',
+    'rows_from': {
+        'model': 'int_customer_segments',
+        'column': 'as_of_date',
+        'days': var('activity_window_days'),
+    },
+})) }}
+{%- set keys = keys_to_replace() %}
 
 -- Churn over the trailing window (end - W, end] of every period, per segment: the
 -- annual_churn_rate behind CLV. "At start" is end - W; the segment is the one at that date.
