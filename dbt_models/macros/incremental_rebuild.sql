@@ -40,7 +40,7 @@ Usage in a model:
 {% macro incremental_by_keys(rebuild_keys) %}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'append',
+        'incremental_strategy': 'replace_changed_rows' if 'changed_rows' in rebuild_keys else 'append',
         'on_schema_change': 'fail',
         'rebuild_keys': rebuild_keys,
         'pre_hook': '{{ delete_keys_to_replace() }}',
@@ -213,9 +213,18 @@ Usage in a model:
 
 {#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert). -#}
 {% macro delete_keys_to_replace() %}
-    {%- if execute and is_incremental() -%}
+    {%- if execute and 'changed_rows' in rebuild_keys_config() -%}
+        {%- if is_incremental() -%}
+            select 1  -- the strategy replaces what changed (changed_rows.sql)
+        {%- else -%}
+            {{ drop_changed_rows_log() }}
+        {%- endif -%}
+    {%- elif execute and is_incremental() -%}
         {%- set keys = keys_to_replace() %}
         {%- set cfg = rebuild_keys_config() %}
+        {%- if 'by_difference' in cfg %}
+        {{ save_rows_updated_by_difference(keys_updated_by_difference(keys)) }}
+        {%- endif %}
         delete from {{ this }}
         where {{ key_filter(keys) }}
             and {{ changed_rows_filter(keys, cfg['date_column'], cfg.get('per_customer', 'null')) }}

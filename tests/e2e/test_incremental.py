@@ -26,11 +26,12 @@ def nightly_sequence(tmp_path_factory, sample_landing):
     """The same drops as the full build, one run per drop."""
     settings = make_settings(tmp_path_factory.mktemp("nightly"), sample_landing)
     instance = dg.DagsterInstance.ephemeral()
-    marks, unit_tests = [], []
+    marks, unit_tests, by_difference = [], [], []
     for drop in discover_drops(sample_landing):
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
         unit_tests.append(_unit_tests_run(outcome.run_id))
+        by_difference.append(_periods_updated_by_difference(settings.warehouse_path))
         marks.append(
             query(
                 settings.warehouse_path,
@@ -38,7 +39,21 @@ def nightly_sequence(tmp_path_factory, sample_landing):
                 "group by all order by all",
             )
         )
-    return settings, marks, unit_tests
+    return settings, marks, unit_tests, by_difference
+
+
+def _periods_updated_by_difference(warehouse) -> int:
+    """Periods int_segment_flows updated by difference in the last build (their rows as they
+    were are saved in ops.int_segment_flows__before; no table after a full build)."""
+    saved = "ops.int_segment_flows__before"
+    (exists,) = query(
+        warehouse,
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'ops' and table_name = 'int_segment_flows__before'",
+    )
+    if not exists[0]:
+        return 0
+    return query(warehouse, f"select count(distinct (grain, period_end)) from {saved}")[0][0]
 
 
 def _unit_tests_run(run_id: str) -> int:
@@ -49,7 +64,7 @@ def _unit_tests_run(run_id: str) -> int:
 
 
 def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence):
-    settings, _, _ = nightly_sequence
+    settings, _, _, _ = nightly_sequence
     full = table_fingerprints(pipeline_run.settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
     nightly = table_fingerprints(settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
     assert full.keys() == nightly.keys()
@@ -58,7 +73,7 @@ def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence
 
 
 def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
-    _, marks, _ = nightly_sequence
+    _, marks, _, _ = nightly_sequence
     # marks[i]: (_loaded_through, rows) of int_customer_segments after run i
     assert len(marks[0]) == 1  # the history drop's run builds every date
     for after in marks[1:]:
@@ -69,10 +84,18 @@ def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
 
 
 def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):
-    settings, marks, unit_tests = nightly_sequence
+    settings, marks, unit_tests, _ = nightly_sequence
     builds = query(
         settings.warehouse_path, "select build_id, full_refresh from ops.dbt_builds order by 1"
     )
     assert builds == [(i + 1, i == 0) for i in range(len(marks))]
     # unit tests check the SQL: they run with the full build only
     assert unit_tests[0] > 0 and unit_tests[1:] == [0] * (len(marks) - 1)
+
+
+def test_nightly_runs_update_built_periods_by_difference(nightly_sequence):
+    # after the first (full) build, every run's flows start from the rows of the periods
+    # already built, so the equality with the full build above covers the update by difference
+    _, _, _, by_difference = nightly_sequence
+    assert by_difference[0] == 0
+    assert all(periods > 0 for periods in by_difference[1:]), by_difference

@@ -1,11 +1,14 @@
 {{ config(**incremental_by_keys(
-    {'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date'}
+    {'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date',
+     'changed_rows': {'key': ['customer_id', 'as_of_date'], 'log': 'segment_changes'}}
 )) }}
 {%- set keys = keys_to_replace() %}
 
 -- The segment of every acquired customer in every configured dimension on every snapshot
 -- date: one column per dimension (dbt_project.yml vars.segment_dimensions).
--- Incremental by snapshot date, like int_customer_measures.
+-- Incremental by snapshot date: a date a change reaches is recomputed for every customer (the
+-- scores rank them all), and only the rows that differ are replaced, logged in
+-- ops.segment_changes for int_segment_flows (macros/changed_rows.sql).
 -- depends_on: {{ ref('int_snapshot_dates') }}
 with profiles as (
     -- a literal date list: DuckDB pushes it through the views' window and ASOF joins

@@ -8,62 +8,62 @@
         'column': 'as_of_date',
         'days': var('activity_window_days'),
     },
+    'by_difference': {
+        'model': 'int_customer_segments',
+        'log': 'segment_changes',
+        'periods': 'int_periods',
+        'dates': ['period_end', 'cast(period_end - interval ' ~ var('activity_window_days') ~ ' day as date)'],
+    },
 })) }}
 {%- set keys = keys_to_replace() %}
+{%- set by_difference = keys_updated_by_difference(keys) %}
+{%- set recounted = keys if keys is none else keys | reject('in', by_difference) | list %}
 
--- Churn over the trailing window (end - W, end] of every period, per segment: the
--- annual_churn_rate behind CLV. "At start" is end - W; the segment is the one at that date.
--- Incremental by period (macros/incremental_rebuild.sql).
-with periods as (
+-- Churn over the trailing window of every period, per segment (macros/annual_churn.sql).
+-- Incremental by period, like int_segment_flows: recounted over every customer, or updated
+-- by the difference the changed customers make (macros/changed_rows.sql).
+-- depends_on: {{ ref('int_periods') }}, {{ ref('int_customer_segments') }}
+with recounted_periods as (
     select * from {{ ref('int_periods') }}
-    where {{ key_filter(keys) }}
-),
-
-segments as (
-    select * from {{ ref('int_customer_segments') }}
-),
-
-segments_at_end as (
-    select * from segments
-    where {{ key_dates_filter(keys, 'as_of_date') }}
-),
-
-segments_at_window_start as (
-    select * from segments
-    where is_active
-        and as_of_date in (
-            select cast(period_end - interval {{ var('activity_window_days') }} day as date)
-            from periods
-        )
+    where {{ key_filter(recounted) }}
 ),
 
 window_customers as (
-    select
-        periods.grain,
-        periods.period_start,
-        periods.period_end,
-        at_window_start.*,
-        at_end.is_active as is_active_at_end
-    from periods
-    inner join segments_at_window_start as at_window_start
-        on at_window_start.as_of_date
-            = cast(periods.period_end - interval {{ var('activity_window_days') }} day as date)
-    inner join segments_at_end as at_end
-        on at_end.as_of_date = periods.period_end
-        and at_end.customer_id = at_window_start.customer_id
-)
+    {{ window_churn_customers(
+        'recounted_periods', ref('int_customer_segments'), key_dates_filter(recounted, 'as_of_date')
+    ) }}
+),
 
-{% for dimension in segment_dimensions() %}
-select
-    grain,
-    period_start,
-    period_end,
-    '{{ dimension.name }}' as segment_dimension,
-    {{ adapter.quote(dimension.name) }} as segment,
-    count(*) as window_customers_start,
-    count(*) filter (where not is_active_at_end) as window_churned_customers,
-    {{ loaded_through() }} as _loaded_through
-from window_customers
-group by all
-{% if not loop.last %}union all{% endif %}
-{%- endfor %}
+recounted as (
+    {{ window_churn_counts('window_customers') }}
+)
+{%- if by_difference %},
+
+{{ segments_by_difference(by_difference) }},
+
+window_customers_after as (
+    {{ window_churn_customers('periods', 'segments_after') }}
+),
+
+window_customers_before as (
+    {{ window_churn_customers('periods', 'segments_before') }}
+),
+
+counts_after as (
+    {{ window_churn_counts('window_customers_after') }}
+),
+
+counts_before as (
+    {{ window_churn_counts('window_customers_before') }}
+),
+
+updated as (
+    {{ add_difference('counts_after', 'counts_before', window_churn_columns(), 'window_customers_start') }}
+)
+{%- endif %}
+
+select *, {{ loaded_through() }} as _loaded_through from recounted
+{%- if by_difference %}
+union all by name
+select *, {{ loaded_through() }} as _loaded_through from updated
+{%- endif %}
