@@ -1,6 +1,7 @@
 {#-
 Churn over the trailing window (end - W, end] of every period, per segment: the
 annual_churn_rate behind CLV. "At start" is end - W; the segment is the one at that date.
+The end is as_of_end (the watermark for the open period).
 Shared by int_segment_annual_churn's recount and its update by difference
 (macros/changed_rows.sql).
 -#}
@@ -13,7 +14,7 @@ Shared by int_segment_annual_churn's recount and its update by difference
         select * from {{ segments }}
         where is_active
             and as_of_date in (
-                select cast(period_end - interval {{ var('activity_window_days') }} day as date)
+                select cast(as_of_end - interval {{ var('activity_window_days') }} day as date)
                 from {{ periods }}
             )
     ),
@@ -32,9 +33,9 @@ Shared by int_segment_annual_churn's recount and its update by difference
     from {{ periods }} as periods
     inner join at_window_start
         on at_window_start.as_of_date
-            = cast(periods.period_end - interval {{ var('activity_window_days') }} day as date)
+            = cast(periods.as_of_end - interval {{ var('activity_window_days') }} day as date)
     inner join at_end
-        on at_end.as_of_date = periods.period_end
+        on at_end.as_of_date = periods.as_of_end
         and at_end.customer_id = at_window_start.customer_id
 {% endmacro %}
 

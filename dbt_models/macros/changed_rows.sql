@@ -103,7 +103,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
 
     rebuild_keys={..., 'columns': ['grain', 'period_end'], 'by_difference': {
         'model': 'int_customer_segments', 'log': 'segment_changes', 'periods': 'int_periods',
-        'dates': ['period_end', 'cast(period_start - interval 1 day as date)'],  -- over periods
+        'dates': ['as_of_end', 'cast(period_start - interval 1 day as date)'],  -- over periods
     }}
 -#}
 {% macro keys_updated_by_difference(keys) %}
@@ -148,7 +148,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     create schema if not exists ops;
     create or replace table ops.{{ model.name }}__before as
     select * from {{ this }}
-    where {{ key_filter(keys) if keys | length > 0 else 'false' }};
+    where {{ key_filter(keys) }};
 {% endmacro %}
 
 
@@ -225,4 +225,45 @@ segments_before as (
     {%- for column, type in columns %}
     {% if type %}cast({% endif %}coalesce(sum({{ column }}), 0){% if type %} as {{ type }}){% endif %} as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- The end of a model counting per period and segment that updates periods by difference
+    (int_segment_flows, int_segment_annual_churn), after its CTE `recounted` (the periods
+    counted over every customer): the periods `by_difference` updated, then every row with
+    this build's _loaded_through. `customer_rows(periods, segments)` and `counts(rows)` are
+    the model's own macros (the same SQL as its recount, over the changed customers as they
+    are and as they were), `columns` its summed columns, `exists_column` the one that is 0 for
+    a segment with no customer. -#}
+{% macro select_counts_updated_by_difference(by_difference, customer_rows, counts, columns, exists_column) %}
+{%- if by_difference %},
+
+{{ segments_by_difference(by_difference) }},
+
+customer_rows_after as (
+    {{ customer_rows('periods', 'segments_after') }}
+),
+
+customer_rows_before as (
+    {{ customer_rows('periods', 'segments_before') }}
+),
+
+counts_after as (
+    {{ counts('customer_rows_after') }}
+),
+
+counts_before as (
+    {{ counts('customer_rows_before') }}
+),
+
+updated as (
+    {{ add_difference('counts_after', 'counts_before', columns, exists_column) }}
+)
+{%- endif %}
+
+select *, {{ loaded_through() }} as _loaded_through from recounted
+{%- if by_difference %}
+union all by name
+select *, {{ loaded_through() }} as _loaded_through from updated
+{%- endif %}
 {%- endmacro %}

@@ -211,6 +211,24 @@ Usage in a model:
 {%- endmacro %}
 
 
+{#- For period keys (grain, period_end): `column in (<the as_of_end of those periods>)` - the
+    dates their state "at end" is taken on, the watermark for the open period - or `true` when
+    the model is built whole. -#}
+{% macro as_of_end_filter(keys, column) -%}
+    {%- if keys is none -%}
+        true
+    {%- elif keys | length == 0 -%}
+        false
+    {%- else -%}
+        {%- set dates = run_query(
+            "select distinct cast(as_of_end as varchar) from " ~ ref('int_periods')
+            ~ " where " ~ key_filter(keys) ~ " order by 1"
+        ).columns[0].values() -%}
+        {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert). -#}
 {% macro delete_keys_to_replace() %}
     {%- if execute and 'changed_rows' in rebuild_keys_config() -%}

@@ -4,7 +4,7 @@ int_segment_flows, which also runs them over the changed customers alone to upda
 by difference (macros/changed_rows.sql).
 -#}
 
-{#- Each customer's state at the start (start - 1 day) and end of every period of `periods`,
+{#- Each customer's state at the start (start - 1 day) and end (as_of_end) of every period of `periods`,
     with the segments at both dates (rows of `segments`, int_customer_segments' columns) and
     the orders in the period. Customers lapsed at both ends with no order in the period play
     no part in any flow and are left out. -#}
@@ -37,7 +37,7 @@ by difference (macros/changed_rows.sql).
             {%- endfor %}
         from {{ periods }} as periods
         inner join {{ segments }} as at_end
-            on at_end.as_of_date = periods.period_end
+            on at_end.as_of_date = periods.as_of_end
         left join segments_at_start as at_start
             on at_start.as_of_date = cast(periods.period_start - interval 1 day as date)
             and at_start.customer_id = at_end.customer_id

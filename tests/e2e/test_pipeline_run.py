@@ -218,3 +218,27 @@ def test_serving_file_and_dashboard_exist(pipeline_run):
     assert kpi_rows > 0
     assert not {"email", "first_name", "last_name", "birth_date", "postal_code"} & columns
     assert (published / "dashboard" / "index.html").exists()
+
+
+def test_open_periods_are_period_to_date(warehouse):
+    # the open (provisional) period of every grain takes its state "at end" on the watermark,
+    # not on its future end date (when no customer would still be active)
+    rows = warehouse.execute("""
+        select kpis.grain, kpis.customers_end, kpis.annual_churn_rate, periods.as_of_end,
+            watermark.watermark
+        from marts.fct_segment_kpis as kpis
+        inner join intermediate.int_periods as periods using (grain, period_start)
+        cross join intermediate.int_watermark as watermark
+        where not kpis.is_closed and kpis.segment_dimension = 'all'
+        order by kpis.grain
+    """).fetchall()
+    (active_at_watermark,) = warehouse.execute("""
+        select count(*) filter (where is_active) from intermediate.int_customer_segments
+        where as_of_date = (select watermark from intermediate.int_watermark)
+    """).fetchone()
+    assert [grain for grain, *_ in rows] == ["month", "quarter", "week", "year"]
+    assert active_at_watermark > 0
+    for _grain, customers_end, annual_churn_rate, as_of_end, watermark in rows:
+        assert as_of_end == watermark
+        assert customers_end == active_at_watermark
+        assert 0 < annual_churn_rate < 1  # the trailing year ends on the watermark too

@@ -1,5 +1,7 @@
 -- Every period of every grain from the first activity to the watermark's period.
 -- A period is [period_start, period_end], both inclusive; weeks are ISO (Monday start).
+-- as_of_end: the date the state "at end" is taken on - period_end, or, for the open period,
+-- the watermark (its provisional figures are period-to-date; docs/decisions.md).
 with watermark as (
     select * from {{ ref('int_watermark') }}
 ),
@@ -46,6 +48,7 @@ select
     periods.period_start,
     periods.period_end,
     periods.previous_period_start,
-    periods.period_end < bounds.watermark as is_closed
+    periods.period_end < bounds.watermark as is_closed,
+    least(periods.period_end, bounds.last_day) as as_of_end
 from periods
 cross join bounds

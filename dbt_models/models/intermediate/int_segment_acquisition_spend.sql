@@ -1,6 +1,6 @@
 -- Marketing spend allocated to segments (kpis.md, cac): a channel's spend in a period is
 -- split over the segments in proportion to that channel's acquired customers in the period
--- (segment at period end). Spend of a channel with no acquisitions stays unallocated.
+-- (segment at period end: as_of_end). Spend of a channel with no acquisitions stays unallocated.
 with periods as (
     select * from {{ ref('int_periods') }}
 ),
@@ -24,7 +24,7 @@ acquired as (
         {%- endfor %}
     from periods
     inner join segments
-        on segments.as_of_date = periods.period_end
+        on segments.as_of_date = periods.as_of_end
         and segments.acquired_on between periods.period_start and periods.period_end
 ),
 

@@ -12,7 +12,7 @@
         'model': 'int_customer_segments',
         'log': 'segment_changes',
         'periods': 'int_periods',
-        'dates': ['period_end', 'cast(period_end - interval ' ~ var('activity_window_days') ~ ' day as date)'],
+        'dates': ['as_of_end', 'cast(as_of_end - interval ' ~ var('activity_window_days') ~ ' day as date)'],
     },
 })) }}
 {%- set keys = keys_to_replace() %}
@@ -30,40 +30,13 @@ with recounted_periods as (
 
 window_customers as (
     {{ window_churn_customers(
-        'recounted_periods', ref('int_customer_segments'), key_dates_filter(recounted, 'as_of_date')
+        'recounted_periods', ref('int_customer_segments'), as_of_end_filter(recounted, 'as_of_date')
     ) }}
 ),
 
 recounted as (
     {{ window_churn_counts('window_customers') }}
 )
-{%- if by_difference %},
-
-{{ segments_by_difference(by_difference) }},
-
-window_customers_after as (
-    {{ window_churn_customers('periods', 'segments_after') }}
-),
-
-window_customers_before as (
-    {{ window_churn_customers('periods', 'segments_before') }}
-),
-
-counts_after as (
-    {{ window_churn_counts('window_customers_after') }}
-),
-
-counts_before as (
-    {{ window_churn_counts('window_customers_before') }}
-),
-
-updated as (
-    {{ add_difference('counts_after', 'counts_before', window_churn_columns(), 'window_customers_start') }}
-)
-{%- endif %}
-
-select *, {{ loaded_through() }} as _loaded_through from recounted
-{%- if by_difference %}
-union all by name
-select *, {{ loaded_through() }} as _loaded_through from updated
-{%- endif %}
+{{ select_counts_updated_by_difference(
+    by_difference, window_churn_customers, window_churn_counts, window_churn_columns(), 'window_customers_start'
+) }}

@@ -6,7 +6,7 @@
         'model': 'int_customer_segments',
         'log': 'segment_changes',
         'periods': 'int_periods',
-        'dates': ['period_end', 'cast(period_start - interval 1 day as date)'],
+        'dates': ['as_of_end', 'cast(period_start - interval 1 day as date)'],
     },
 })) }}
 {%- set keys = keys_to_replace() %}
@@ -28,33 +28,6 @@ with customer_flows as (
 recounted as (
     {{ segment_flow_counts('customer_flows') }}
 )
-{%- if by_difference %},
-
-{{ segments_by_difference(by_difference) }},
-
-flows_after as (
-    {{ customer_period_flows('periods', 'segments_after') }}
-),
-
-flows_before as (
-    {{ customer_period_flows('periods', 'segments_before') }}
-),
-
-counts_after as (
-    {{ segment_flow_counts('flows_after') }}
-),
-
-counts_before as (
-    {{ segment_flow_counts('flows_before') }}
-),
-
-updated as (
-    {{ add_difference('counts_after', 'counts_before', segment_flow_columns(), '_contributions') }}
-)
-{%- endif %}
-
-select *, {{ loaded_through() }} as _loaded_through from recounted
-{%- if by_difference %}
-union all by name
-select *, {{ loaded_through() }} as _loaded_through from updated
-{%- endif %}
+{{ select_counts_updated_by_difference(
+    by_difference, customer_period_flows, segment_flow_counts, segment_flow_columns(), '_contributions'
+) }}

@@ -4,7 +4,8 @@
 )) }}
 {%- set keys = keys_to_replace() %}
 
--- CSAT and NPS responses submitted in a period, by the respondent's segment at period end.
+-- CSAT and NPS responses submitted in a period, by the respondent's segment at period end
+-- (as_of_end: the watermark for the open period).
 -- Anonymous responses and those of people who are not (yet) customers count in `all` only.
 -- Incremental by period (macros/incremental_rebuild.sql); late survey responses count as
 -- changes too.
@@ -20,7 +21,7 @@ responses as (
 
 segments as (
     select * from {{ ref('int_customer_segments') }}
-    where {{ key_dates_filter(keys, 'as_of_date') }}
+    where {{ as_of_end_filter(keys, 'as_of_date') }}
 ),
 
 period_responses as (
@@ -28,6 +29,7 @@ period_responses as (
         periods.grain,
         periods.period_start,
         periods.period_end,
+        periods.as_of_end,
         responses.customer_id,
         responses.survey_type,
         responses.score
@@ -53,7 +55,7 @@ segmented as (
     from period_responses
     {%- if dimension.name != 'all' %}
     inner join segments
-        on segments.as_of_date = period_responses.period_end
+        on segments.as_of_date = period_responses.as_of_end
         and segments.customer_id = period_responses.customer_id
     {%- endif %}
     {% if not loop.last %}union all{% endif %}

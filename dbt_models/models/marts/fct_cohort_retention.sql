@@ -20,7 +20,7 @@ cohort_members as (
         segments.*
     from periods
     inner join segments
-        on segments.as_of_date = periods.period_end
+        on segments.as_of_date = periods.as_of_end
         and segments.acquired_on between periods.period_start and periods.period_end
 ),
 
