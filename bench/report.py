@@ -919,7 +919,26 @@ DONE = """## What was done about the largest costs
   `fct_customer_segments` view find those dates in the table under it, and the RFM score test
   on the scores view ranks only those dates (engine time of the data tests at 200k after a
   nightly: 8.8 s -> 5.6 s).
-- **This session's A/B at 200k** (2026-12-01, same machine, same load, nightly after the same
+- **Only the rows that differ, and flows by difference** (2026-12-02; docs/architecture.md,
+  "Incremental builds"): `int_customer_segments` still ranks every customer on the dates a
+  change reaches, but compares the result with the rows it holds (a full outer join on
+  customer and date) and replaces only the rows that differ - at 200k, 4 to 7,800 rows of a
+  date's ~180k - logging them before and after in `ops.segment_changes`;
+  `int_segment_flows` and `int_segment_annual_churn` then update the periods already built
+  by the difference those customers make (their counts now minus their counts then) instead
+  of recounting every customer. Tests check that nightly runs take this path and still end
+  with the full build's tables. The open period's state "at end" is now taken on the
+  watermark (docs/decisions.md), which also drops the future period-end snapshot dates.
+  A/B at 200k (nightly after the same 30 drops, the two runs back to back on an otherwise
+  idle machine; these runs only, `93792c2` -> `4b1e9ec`): dbt models 49.7 s -> 39.8 s
+  (`int_segment_flows` 10.5 -> 4.2, `int_segment_annual_churn` 4.3 -> 1.2,
+  `int_customer_segments` 7.9 -> 6.5, `int_customer_measures` 5.4 -> 4.4,
+  `fct_cohort_retention` 3.2 -> 1.9), dbt nodes 63.1 s -> 54.8 s; the whole nightly
+  138 s -> 137 s, as dbt's start-up and parse (a full parse in both: the runs copy a
+  warehouse) and the data tests came out ~5 s slower in this pair - the size of the
+  run-to-run noise here. The comparison inside `int_customer_segments` is a full outer join
+  on customer and date (3.7 s against 7.6 s for `EXCEPT` both ways on the same rows).
+- **A/B at 200k, 2026-12-01** (same machine, same load, nightly after the same
   30 drops; figures of this section only, not in the tables above: the machine ran about 2.2x
   slower that day - ingesting the same 30 drops took 64 s against 28 s in the table - so only
   the two runs of the pair compare): nightly 184 s -> 174 s;
@@ -943,9 +962,11 @@ DONE = """## What was done about the largest costs
   it); (3) the serving file is written whole (30 s): an in-place update would leave erased
   customers' bytes in DuckDB's free blocks (docs/decisions.md); (4) models that stay whole
   (orders, order and category days, cohorts, KPI marts: ~45 s) and data tests (35 s, the
-  `fct_customer_segments` tests now query a view; narrowed since). Next steps: per-customer
-  order days and category days, a rank-preserving shortcut for dates whose changed customers
-  cannot move a score boundary, batched erasure purges of old versions
+  `fct_customer_segments` tests now query a view; narrowed since). Done since: (1) is cut
+  for the flows and the churn (updated by difference) and for the segments' writes; the
+  segments' ranking of every customer on those dates remains. Next steps: a rank-boundary
+  shortcut so that only the customers whose score a changed customer can move are ranked
+  again, per-customer order days and category days, batched erasure purges of old versions
   (weekly, within the legal deadline), and for the warehouse ratio storing fewer snapshot
   dates (the trailing-window starts could be derived).
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
