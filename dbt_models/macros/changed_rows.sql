@@ -19,8 +19,15 @@ are not in the log, so a consumer must not update those dates by difference.
 A build that compares nothing (first build, --full-refresh) drops both: no log, no shortcut.
 -#}
 
-{% macro changed_rows_log(suffix='') -%}
-    ops.{{ rebuild_keys_config()['changed_rows']['log'] }}{{ suffix }}
+{#- ops.<log><suffix>; the log of this model's changed_rows config unless `log` names one. -#}
+{% macro changed_rows_log(suffix='', log=none) -%}
+    ops.{{ log or rebuild_keys_config()['changed_rows']['log'] }}{{ suffix }}
+{%- endmacro %}
+
+
+{#- ops.<model>__before: a by_difference model's rows of the keys it updates, as they were. -#}
+{% macro rows_before_update() -%}
+    ops.{{ this.identifier }}__before
 {%- endmacro %}
 
 
@@ -102,16 +109,18 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     not hold: the model then recounts those keys over every customer.
 
     rebuild_keys={..., 'columns': ['grain', 'period_end'], 'by_difference': {
-        'model': 'int_customer_segments', 'log': 'segment_changes', 'periods': 'int_periods',
-        'dates': ['as_of_end', 'cast(period_start - interval 1 day as date)'],  -- over periods
+        'model': 'int_customer_segments', 'log': 'segment_changes',
+        'dates': ['as_of_end', 'cast(period_start - interval 1 day as date)'],
     }}
+    (`dates`: the dates the model reads for a period, as expressions over the columns of its
+    universe, the periods)
 -#}
 {% macro keys_updated_by_difference(keys) %}
     {%- if keys is none or keys | length == 0 -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set cfg = rebuild_keys_config()['by_difference'] -%}
-    {%- set build = 'ops.' ~ cfg['log'] ~ '_build' -%}
+    {%- set build = changed_rows_log('_build', cfg['log']) -%}
     {%- set log_exists = run_query(
         "select count(*) from information_schema.tables where table_schema = 'ops'"
         ~ " and table_name = '" ~ cfg['log'] ~ "_build'"
@@ -126,7 +135,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     {%- endif -%}
     {%- set query -%}
         select cast(periods.grain as varchar), cast(periods.period_end as varchar)
-        from {{ ref(cfg['periods']) }} as periods
+        from {{ ref(rebuild_keys_config()['universe']) }} as periods
         cross join {{ build }} as build
         where {{ key_filter(candidates, 'periods') }}
             and build.previous_loaded_through = (select coalesce(max(_loaded_through), 0) from {{ this }})
@@ -146,7 +155,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     before this build (the model adds the difference to them). -#}
 {% macro save_rows_updated_by_difference(keys) %}
     create schema if not exists ops;
-    create or replace table ops.{{ model.name }}__before as
+    create or replace table {{ rows_before_update() }} as
     select * from {{ this }}
     where {{ key_filter(keys) }};
 {% endmacro %}
@@ -160,7 +169,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
 {% macro segments_by_difference(keys) %}
     {%- set cfg = rebuild_keys_config()['by_difference'] -%}
 periods as (
-    select * from {{ ref(cfg['periods']) }}
+    select * from {{ ref(rebuild_keys_config()['universe']) }}
     where {{ key_filter(keys) }}
 ),
 
@@ -172,7 +181,7 @@ period_dates as (
 ),
 
 changes as (
-    select * from ops.{{ cfg['log'] }}
+    select * from {{ changed_rows_log(log=cfg['log']) }}
     where as_of_date in (select as_of_date from period_dates)
 ),
 
@@ -203,7 +212,7 @@ segments_before as (
         {{ groups | join(', ') }},
         {{ sum_columns(columns) }}
     from (
-        select * exclude (_loaded_through) from ops.{{ this.identifier }}__before
+        select * exclude (_loaded_through) from {{ rows_before_update() }}
         union all by name
         select * from {{ after }}
         union all by name

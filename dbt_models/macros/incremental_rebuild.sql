@@ -205,9 +205,14 @@ Usage in a model:
     {%- else -%}
         {%- set cfg = rebuild_keys_config() -%}
         {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
-        {%- set dates = keys | map(attribute=date_index) | unique | list -%}
-        {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+        {{ dates_in(column, keys | map(attribute=date_index) | unique | list) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- `column in (date '...', ...)` over a non-empty list of ISO dates. -#}
+{% macro dates_in(column, dates) -%}
+    {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
 
@@ -224,7 +229,7 @@ Usage in a model:
             "select distinct cast(as_of_end as varchar) from " ~ ref('int_periods')
             ~ " where " ~ key_filter(keys) ~ " order by 1"
         ).columns[0].values() -%}
-        {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+        {{ dates_in(column, dates) }}
     {%- endif -%}
 {%- endmacro %}
 

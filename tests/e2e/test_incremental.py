@@ -58,9 +58,10 @@ def _periods_updated_by_difference(warehouse, model: str) -> int:
     )
     if not exists[0]:
         return 0
-    return query(warehouse, f"select count(distinct (grain, period_end)) from ops.{model}__before")[
-        0
-    ][0]
+    ((periods,),) = query(
+        warehouse, f"select count(distinct (grain, period_end)) from ops.{model}__before"
+    )
+    return periods
 
 
 def _unit_tests_run(run_id: str) -> int:

@@ -11,7 +11,6 @@
     'by_difference': {
         'model': 'int_customer_segments',
         'log': 'segment_changes',
-        'periods': 'int_periods',
         'dates': ['as_of_end', 'cast(as_of_end - interval ' ~ var('activity_window_days') ~ ' day as date)'],
     },
 })) }}

@@ -5,7 +5,6 @@
     'by_difference': {
         'model': 'int_customer_segments',
         'log': 'segment_changes',
-        'periods': 'int_periods',
         'dates': ['as_of_end', 'cast(period_start - interval 1 day as date)'],
     },
 })) }}
