@@ -153,21 +153,14 @@ Usage in a model:
 
 
 {#- per_customer models: within `keys`, every customer on the keys built whole, and only the
-    customers whose orders changed since the model's last build on the others; `true`
-    otherwise. The last build's load id is read now, as a literal, so that the pre-hook delete
-    and the model's select pick exactly the same rows. -#}
+    customers whose orders changed since the model's last build on the others
+    (changed_customers_filter, incremental_by_customer.sql); `true` otherwise. -#}
 {% macro changed_rows_filter(keys, date_column, customer_column) -%}
     {%- if keys is none or not rebuild_keys_config().get('per_customer') -%}
         true
     {%- else -%}
-        {%- set last_build = run_query(
-            "select coalesce(max(_loaded_through), 0) from " ~ this
-        ).columns[0].values()[0] -%}
         ({{ key_dates_filter(keys_built_whole(), date_column) }}
-        or {{ customer_column }} in (
-            select customer_id from {{ source('raw', 'change_customers') }}
-            where _load_id > {{ last_build }}
-        ))
+        or {{ changed_customers_filter(customer_column) }})
     {%- endif -%}
 {%- endmacro %}
 

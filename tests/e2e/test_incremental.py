@@ -15,11 +15,12 @@ from dagster_project.defs.dbt_assets import DBT_PROJECT
 from dagster_project.ingest import discover_drops
 from dagster_project.runner import run_pipeline
 from tests.e2e.conftest import make_settings
-from tests.faults.support import RUN_COLUMNS, query, table_fingerprints
+from tests.faults.support import RUN_COLUMNS, query, rows_by_customer, table_fingerprints
 
 BUILT_SCHEMAS = ("intermediate", "marts", "quarantine")
 IGNORED = (*RUN_COLUMNS, "_loaded_through")  # lineage of the build, not content
 BY_DIFFERENCE = ("int_segment_flows", "int_segment_annual_churn")
+BY_CUSTOMER = ("int_orders", "int_customer_order_days", "int_customer_category_days")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def nightly_sequence(tmp_path_factory, sample_landing):
     """The same drops as the full build, one run per drop."""
     settings = make_settings(tmp_path_factory.mktemp("nightly"), sample_landing)
     instance = dg.DagsterInstance.ephemeral()
-    marks, unit_tests, by_difference = [], [], []
+    marks, unit_tests, by_difference, by_customer = [], [], [], []
     for drop in discover_drops(sample_landing):
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
@@ -45,7 +46,10 @@ def nightly_sequence(tmp_path_factory, sample_landing):
                 "group by all order by all",
             )
         )
-    return settings, marks, unit_tests, by_difference
+        by_customer.append(
+            {model: rows_by_customer(settings.warehouse_path, model) for model in BY_CUSTOMER}
+        )
+    return settings, marks, unit_tests, by_difference, by_customer
 
 
 def _periods_updated_by_difference(warehouse, model: str) -> int:
@@ -72,7 +76,7 @@ def _unit_tests_run(run_id: str) -> int:
 
 
 def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence):
-    settings, _, _, _ = nightly_sequence
+    settings, *_ = nightly_sequence
     full = table_fingerprints(pipeline_run.settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
     nightly = table_fingerprints(settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
     assert full.keys() == nightly.keys()
@@ -81,7 +85,7 @@ def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence
 
 
 def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
-    _, marks, _, _ = nightly_sequence
+    _, marks, *_ = nightly_sequence
     # marks[i]: (_loaded_through, rows) of int_customer_segments after run i
     assert len(marks[0]) == 1  # the history drop's run builds every date
     for after in marks[1:]:
@@ -92,7 +96,7 @@ def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
 
 
 def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):
-    settings, marks, unit_tests, _ = nightly_sequence
+    settings, marks, unit_tests, *_ = nightly_sequence
     builds = query(
         settings.warehouse_path, "select build_id, full_refresh from ops.dbt_builds order by 1"
     )
@@ -105,8 +109,20 @@ def test_nightly_runs_update_built_periods_by_difference(nightly_sequence):
     # after the first (full) build, the runs whose changes reach closed periods already built
     # update those by difference (the open periods, measured on the new watermark, are
     # recounted), so the equality with the full build above covers the update by difference
-    _, _, _, by_difference = nightly_sequence
+    _, _, _, by_difference, _ = nightly_sequence
     for model in BY_DIFFERENCE:
         periods = [run[model] for run in by_difference]
         assert periods[0] == 0, model
         assert sum(n > 0 for n in periods[1:]) >= len(periods) // 2, (model, periods)
+
+
+def test_nightly_runs_rebuild_orders_and_running_totals_by_customer(nightly_sequence):
+    # int_orders and the per-customer running totals: after the first (full) build, each run
+    # rewrote exactly the rows of the customers whose orders its loads touched
+    *_, by_customer = nightly_sequence
+    for model in BY_CUSTOMER:
+        first, *nightly = [run[model] for run in by_customer]
+        assert all(written for written, _ in first), model  # the full build wrote every row
+        for counts in nightly:
+            assert set(counts) == {(True, True), (False, False)}, (model, counts)
+            assert counts[True, True] < counts[False, False], (model, counts)

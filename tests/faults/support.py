@@ -172,6 +172,35 @@ def table_fingerprints(
     return result
 
 
+def rows_by_customer(warehouse, model: str) -> dict[tuple[bool, bool], int]:
+    """Rows of an intermediate model incremental by customer, counted by (written by its last
+    build, customer touched by the loads that build took in: raw.change_customers above the
+    mark of the model's older rows)."""
+    rows = query(
+        warehouse,
+        f"""
+        with marks as (
+            select
+                max(_loaded_through) as newest,
+                coalesce(max(_loaded_through) filter (
+                    where _loaded_through < (select max(_loaded_through) from intermediate.{model})
+                ), 0) as previous
+            from intermediate.{model}
+        )
+        select
+            _loaded_through = (select newest from marks),
+            customer_id in (
+                select customer_id from raw.change_customers
+                where _load_id > (select previous from marks)
+            ),
+            count(*)
+        from intermediate.{model}
+        group by all
+        """,
+    )
+    return {(written, touched): n for written, touched, n in rows}
+
+
 def warehouse_content(state: State, *, lineage: bool = True) -> dict[str, tuple[int, str]]:
     """Fingerprint of every table of the warehouse; without the per-run lineage columns
     (`lineage=False`) two runs over the same drops compare equal."""

@@ -6,7 +6,13 @@ the earliest change on."""
 from __future__ import annotations
 
 from dagster_project.runner import run_pipeline
-from tests.faults.support import RUN_COLUMNS, make_state, query, table_fingerprints
+from tests.faults.support import (
+    RUN_COLUMNS,
+    make_state,
+    query,
+    rows_by_customer,
+    table_fingerprints,
+)
 
 BUILT_SCHEMAS = ("intermediate", "marts", "quarantine")
 IGNORED = (*RUN_COLUMNS, "_loaded_through")
@@ -54,3 +60,21 @@ def test_late_data_updated_the_flows_by_difference(late_data):
         "select count(distinct (grain, period_end)) from ops.int_segment_flows__before",
     )
     assert saved[0] > 0
+
+
+def test_late_data_rebuilt_orders_of_the_customers_touched_only(late_data):
+    # int_orders and the per-customer running totals replaced the rows of the customers whose
+    # orders the late loads touched (every order of the re-delivered DAY2 file, R's refund and
+    # late order) and kept every other customer's rows from the reference build
+    refunded = late_data.changes[2].customer_id
+    (rows_of_r,) = query(
+        late_data.state.warehouse,
+        "select count(*), count(*) filter (where _loaded_through = "
+        "(select max(_loaded_through) from intermediate.int_orders)) "
+        f"from intermediate.int_orders where customer_id = '{refunded}'",
+    )
+    assert rows_of_r[0] == rows_of_r[1] > 1  # all of R's orders, the late one included
+    for model in ("int_orders", "int_customer_order_days", "int_customer_category_days"):
+        counts = rows_by_customer(late_data.state.warehouse, model)
+        assert set(counts) == {(True, True), (False, False)}, (model, counts)
+        assert counts[True, True] < counts[False, False], (model, counts)

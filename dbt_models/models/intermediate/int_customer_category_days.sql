@@ -1,5 +1,9 @@
+{{ config(**incremental_by_customer()) }}
+
 -- Revenue of completed orders by customer, product category and day (from order lines, in the
 -- reporting currency at the order's rate), with running totals per category.
+-- Incremental by customer (macros/incremental_by_customer.sql).
+-- depends_on: {{ source('raw', 'change_customers') }}
 with lines as (
     select * from {{ ref('stg_orders__order_lines') }}
     where is_current
@@ -7,7 +11,7 @@ with lines as (
 
 completed_orders as (
     select * from {{ ref('int_orders') }}
-    where is_completed
+    where is_completed and {{ changed_customers_filter('customer_id') }}
 ),
 
 daily as (
@@ -30,5 +34,6 @@ select
     sum(revenue) over (
         partition by customer_id, category order by order_date
         rows between unbounded preceding and current row
-    ) as revenue_to_date
+    ) as revenue_to_date,
+    {{ loaded_through() }} as _loaded_through
 from daily

@@ -1,8 +1,12 @@
+{{ config(**incremental_by_customer()) }}
+
 -- One row per customer and day with completed orders, with running totals: the history
 -- every "as of d" measure is read from (ASOF joins, no customer x order fan-out).
+-- Incremental by customer (macros/incremental_by_customer.sql).
+-- depends_on: {{ source('raw', 'change_customers') }}
 with completed_orders as (
     select * from {{ ref('int_orders') }}
-    where is_completed
+    where is_completed and {{ changed_customers_filter('customer_id') }}
 ),
 
 daily as (
@@ -22,7 +26,8 @@ select
     revenue,
     sum(orders) over customer_history as orders_to_date,
     sum(revenue) over customer_history as revenue_to_date,
-    min(order_date) over (partition by customer_id) as acquired_on
+    min(order_date) over (partition by customer_id) as acquired_on,
+    {{ loaded_through() }} as _loaded_through
 from daily
 window customer_history as (
     partition by customer_id order by order_date

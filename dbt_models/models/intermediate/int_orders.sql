@@ -1,8 +1,13 @@
+{{ config(**incremental_by_customer()) }}
+
 -- The current version of every order, in the reporting currency at the order date's rate.
 -- Orders whose rate is missing are left out here and listed in quarantine.fx_unconverted.
+-- Incremental by customer (macros/incremental_by_customer.sql): a nightly build replaces the
+-- orders of the customers whose orders the new loads touched.
+-- depends_on: {{ source('raw', 'change_customers') }}
 with orders as (
     select * from {{ ref('stg_orders__orders') }}
-    where is_current
+    where is_current and {{ changed_customers_filter('customer_id') }}
 ),
 
 fx_rates as (
@@ -48,6 +53,7 @@ select
         else cast(0 as decimal(18, 4))
     end as revenue,
     channel,
-    _drop_date
+    _drop_date,
+    {{ loaded_through() }} as _loaded_through
 from converted
 where rate_to_reporting is not null
