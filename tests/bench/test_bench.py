@@ -183,3 +183,24 @@ def test_report_extrapolates_two_scales_to_the_targets(bench_run):
     gaps = markdown.split("## Known gaps")[1].split("\n## ")[0]
     assert "Full build, empty warehouse" in gaps and "× the target" in gaps
     assert "### 3,000 customers" in markdown or "### 3k customers" in markdown
+
+
+@pytest.mark.parametrize(
+    ("prep_cpu_s", "expected_share", "flagged"),
+    [
+        (450.0, 0.20, False),  # prep on 1.5 cores like the nightly: wall ÷ wall, 60 s / 300 s
+        (150.0, 0.60, True),  # prep on 0.5 cores (shared machine): CPU ÷ CPU, 90 s / 150 s
+    ],
+)
+def test_nightly_share_at_1m_in_cpu_time_when_the_prep_shared_the_machine(
+    prep_cpu_s, expected_share, flagged
+):
+    prep = {"total_s": 300.0, "cpu_s": prep_cpu_s}
+    at_1m = {"scenarios": {"nightly": {"total_s": 60.0, "cpu_s": 90.0, "prep": prep}}}
+    target = next(t for t in report.TARGETS if t.key == "nightly_share")
+    value, note = report.measured_at_1m(target, at_1m)
+    assert value == pytest.approx(expected_share)
+    assert ("in CPU time" in note and "wall time: 20%" in note) == flagged
+    assert (note == "") == (not flagged)
+    full = next(t for t in report.TARGETS if t.key == "full")
+    assert report.measured_at_1m(full, at_1m)[1].endswith("machine shared)") == flagged
