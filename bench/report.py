@@ -744,7 +744,8 @@ def dominates_section(results: dict) -> list[str]:
             f"- **Nightly at {name}** ({secs(nightly.get('total_s'))} for "
             f"{count(nightly.get('rows_read'))} new rows): "
             + ", ".join(f"{stage} {secs(n_stages.get(stage))}" for stage in STAGES)
-            + f". {_rebuild_note(scale)}"
+            + "."
+            + (f" {note}" if (note := _rebuild_note(scale)) else "")
         )
     small = _largest(results, lambda s: "full" in s["scenarios"] and s is not scale)
     if small and small["customers"] < scale["customers"]:
@@ -766,16 +767,18 @@ def dominates_section(results: dict) -> list[str]:
 
 
 def _rebuild_note(scale: dict) -> str:
-    """What dbt rebuilds every night, from the engine's list of models."""
+    """What dbt rebuilds every night, from the dbt materializations the engine run recorded."""
     models = _get(scale, "scenarios", "engine", "models") or []
-    kinds = [m.get("materialized") for m in models]
-    if not models or "incremental" not in kinds:
+    kinds = [m.get("dbt_materialized") for m in models]
+    if not any(kinds):
+        return ""  # measured before the engine recorded them: nothing to say
+    if "incremental" not in kinds:
         return (
             "`dbt build` rebuilds every model from scratch on every run, whatever the number "
             "of new rows."
         )
     return (
-        f"dbt replaces only the snapshot dates and periods the new rows reach in its "
+        f"dbt replaces only the snapshot dates, periods and customers the new rows reach in its "
         f"{kinds.count('incremental')} incremental models and rebuilds the other "
         f"{kinds.count('table')} tables ({kinds.count('view')} views) whole; the daily drops "
         "carry status changes of orders up to ~45 days old, so a night reaches back that far."

@@ -496,7 +496,8 @@ def task_engine(params: dict) -> dict:
         timings.append(
             {
                 "model": f"{node['schema']}.{node['alias'] or node['name']}",
-                "materialized": kind,
+                "materialized": kind,  # what the engine created
+                "dbt_materialized": node["config"]["materialized"],  # what dbt builds
                 "seconds": round(time.perf_counter() - started, 3),
             }
         )

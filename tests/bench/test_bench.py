@@ -99,6 +99,8 @@ def test_results_json_has_every_field(bench_run):
     assert engine["test_count"] == dbt["count_by_kind"]["test"]
     assert engine["tests_failing"] == 0
     assert {model["model"] for model in engine["models"]} == {m["model"] for m in dbt["models"]}
+    materialized = {model["dbt_materialized"] for model in engine["models"]}
+    assert {"incremental", "table", "view"} <= materialized
 
 
 def test_ingest_alone_and_data_reused(bench_run):
@@ -180,6 +182,9 @@ def test_report_extrapolates_two_scales_to_the_targets(bench_run):
     targets = markdown.split("## Targets")[1].split("\n## ")[0]
     full_row = next(line for line in targets.splitlines() if "Full build" in line)
     assert full_row.count("FAIL") >= 1 and "1.00" in full_row  # b = 1: ten times for ten times
+    dominates = markdown.split("## What dominates")[1].split("\n## ")[0]
+    nightly = next(line for line in dominates.splitlines() if "**Nightly at 3k**" in line)
+    assert "incremental models" in nightly and "from scratch" not in nightly
     gaps = markdown.split("## Known gaps")[1].split("\n## ")[0]
     assert "Full build, empty warehouse" in gaps and "× the target" in gaps
     assert "### 3,000 customers" in markdown or "### 3k customers" in markdown
