@@ -213,10 +213,8 @@ Usage in a model:
     dates their state "at end" is taken on, the watermark for the open period - or `true` when
     the model is built whole. -#}
 {% macro as_of_end_filter(keys, column) -%}
-    {%- if keys is none -%}
-        true
-    {%- elif keys | length == 0 -%}
-        false
+    {%- if not keys -%}
+        {{ key_dates_filter(keys, column) }}  {#- built whole: true; nothing to replace: false #}
     {%- else -%}
         {%- set dates = run_query(
             "select distinct cast(as_of_end as varchar) from " ~ ref('int_periods')
