@@ -13,9 +13,15 @@ the difference instead of re-reading every customer (int_segment_flows).
 ops.<log>: one row per key whose row changed, appeared or vanished on the dates compared, as
 held before the build (is_before) and as built now (not is_before); a changed row is there
 twice, a new one once (after), a vanished one once (before).
+A new date is compared with the latest earlier date the model held (dates_derived_from_earlier,
+derived_dates.sql), that date's rows relabelled with the new date: the log then holds, on the
+new date, the rows that differ from the earlier date's (yesterday's "current" date for
+today's), as if the earlier date had moved.
 ops.<log>_build: one row, the build that wrote the log: the model's _loaded_through before
-and after it, and the dates it built whole (new ones, or gone from the universe) - their rows
-are not in the log, so a consumer must not update those dates by difference.
+and after it, the dates it built whole without a comparison (gone from the universe, or new
+with nothing earlier) - their rows are not in the log, so a consumer must not update those
+dates by difference -, the new dates compared with an earlier one (dates_derived: day,
+earlier), and the latest date it held before the build (held_through: the watermark then).
 A build that compares nothing (first build, --full-refresh) drops both: no log, no shortcut.
 -#}
 
@@ -42,6 +48,8 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     {%- set date_index = cfg['columns'].index(date_column) -%}
     {%- set whole = keys_built_whole() -%}
     {%- set compared = keys_to_replace() | reject('in', whole) | list -%}
+    {%- set derived = dates_derived_from_earlier(whole | reject('in', keys_gone()) | list) -%}
+    {%- set derived_days = derived | map(attribute=0) | list -%}
     {#- the key's columns are never NULL: a NULL in the first marks the side without the key -#}
     {%- set columns = [] -%}
     {%- for column in arg_dict['dest_columns'] if column.name != '_loaded_through' -%}
@@ -52,7 +60,10 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     select
         (select coalesce(max(_loaded_through), 0) from {{ target }}) as previous_loaded_through,
         {{ loaded_through() }} as loaded_through,
-        cast([{% for k in whole %}date '{{ k[date_index] }}'{{ ', ' if not loop.last }}{% endfor %}] as date[]) as dates_built_whole;
+        cast([{% for k in whole if k[date_index] not in derived_days %}date '{{ k[date_index] }}'{{ ', ' if not loop.last }}{% endfor %}] as date[]) as dates_built_whole,
+        cast([{% for day, earlier in derived %}{'day': date '{{ day }}', 'earlier': date '{{ earlier }}'}{{ ', ' if not loop.last }}{% endfor %}]
+            as struct(day date, earlier date)[]) as dates_derived,
+        (select max({{ date_column }}) from {{ target }}) as held_through;
 
     create or replace temp table changed_row_pairs as
     with held as (
@@ -69,7 +80,24 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     from held
     full join rebuilt
         on {% for column in key %}held.{{ column }} = rebuilt.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
-    where held is distinct from rebuilt;
+    where held is distinct from rebuilt
+    {%- for day, earlier in derived %}
+
+    union all
+    -- a new date against the latest earlier date held, as if that date had moved to it
+    select held_earlier as held, rebuilt_new as rebuilt
+    from (
+        select {% for column in columns %}{{ "date '" ~ day ~ "'" if column == adapter.quote(date_column) else column }} as {{ column }}{{ ', ' if not loop.last }}{% endfor %}
+        from {{ target }}
+        where {{ date_column }} = date '{{ earlier }}'
+    ) as held_earlier
+    full join (
+        select {{ columns | join(', ') }} from {{ built }}
+        where {{ date_column }} = date '{{ day }}'
+    ) as rebuilt_new
+        on {% for column in key %}held_earlier.{{ column }} = rebuilt_new.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+    where held_earlier is distinct from rebuilt_new
+    {%- endfor %};
 
     create or replace table {{ log }} as
     select unnest(held), true as is_before from changed_row_pairs
@@ -86,6 +114,9 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
 
     insert into {{ target }} ({{ columns | join(', ') }}, _loaded_through)
     select {{ columns | join(', ') }}, {{ loaded_through() }} from {{ log }} where not is_before
+    {%- if derived_days %}
+        and not {{ dates_in(date_column, derived_days) }}  -- inserted whole below
+    {%- endif %}
     union all
     select {{ columns | join(', ') }}, _loaded_through from {{ built }}
     where {{ key_dates_filter(whole, date_column) }}
@@ -103,10 +134,13 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
 
 {#- Of `keys` (keys_to_replace of a model aggregating a changed_rows model per period; config
     rebuild_keys.by_difference below), those it may update by difference: built before, every
-    date the model reads for them compared rather than built whole by the changed_rows model,
-    and that model's log written by the build that followed this model's last one (else a
-    change would be missed: e.g. a night when this model was skipped). [] when any of it does
-    not hold: the model then recounts those keys over every customer.
+    date the model reads for them either the date it read then, compared (or untouched) by the
+    changed_rows model, or a new date that model compared with the date read then (the open
+    period's as_of_end moving with the watermark: the dates are evaluated again with the
+    watermark then, held_through), and that model's log written by the build that followed
+    this model's last one (else a change would be missed: e.g. a night when this model was
+    skipped). [] when any of it does not hold: the model then recounts those keys over every
+    customer.
 
     rebuild_keys={..., 'columns': ['grain', 'period_end'], 'by_difference': {
         'model': 'int_customer_segments', 'log': 'segment_changes',
@@ -134,14 +168,38 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
         {{ return([]) }}
     {%- endif -%}
     {%- set query -%}
-        select cast(periods.grain as varchar), cast(periods.period_end as varchar)
-        from {{ ref(rebuild_keys_config()['universe']) }} as periods
+        with periods as (
+            select * from {{ ref(rebuild_keys_config()['universe']) }}
+            where {{ key_filter(candidates) }}
+        ),
+
+        periods_then as (
+            -- as the previous build read them: the watermark was the latest date the log's model held
+            select * replace (least(period_end, (select held_through from {{ build }})) as as_of_end)
+            from periods
+        ),
+
+        dates_now as (
+            select grain, period_end, [{{ cfg['dates'] | join(', ') }}] as days from periods
+        ),
+
+        dates_then as (
+            select grain, period_end, [{{ cfg['dates'] | join(', ') }}] as days from periods_then
+        )
+
+        select cast(dates_now.grain as varchar), cast(dates_now.period_end as varchar)
+        from dates_now
+        inner join dates_then using (grain, period_end)
         cross join {{ build }} as build
-        where {{ key_filter(candidates, 'periods') }}
-            and build.previous_loaded_through = (select coalesce(max(_loaded_through), 0) from {{ this }})
+        where build.previous_loaded_through = (select coalesce(max(_loaded_through), 0) from {{ this }})
             and build.loaded_through = {{ loaded_through() }}
             {%- for date in cfg['dates'] %}
-            and not list_contains(build.dates_built_whole, {{ date }})
+            {%- set now, then = 'dates_now.days[' ~ loop.index ~ ']', 'dates_then.days[' ~ loop.index ~ ']' %}
+            -- the same date as then, compared (or untouched); or a new date compared with that one
+            and (
+                ({{ now }} = {{ then }} and not list_contains(build.dates_built_whole, {{ now }}))
+                or list_contains(build.dates_derived, {'day': {{ now }}, 'earlier': {{ then }}})
+            )
             {%- endfor %}
         order by all
     {%- endset -%}

@@ -7,13 +7,15 @@ changed, in one transaction:
   - keys whose date is on or after the earliest event touched by any ingestion since the
     model's last build (raw.change_log rows with _load_id above the model's _loaded_through);
   - keys of the universe the model has not built yet (a new period, the new current date);
-  - keys the model holds that have left the universe (yesterday's current date): deleted only.
+  - keys the model holds that have left the universe (yesterday's current date): deleted only,
+    by a post-hook after the insert (the model may read them: derived_dates.sql).
 This is exact because the rows of a key depend only on data dated up to the key's date.
 
 With `per_customer`, a key already built is replaced only for the customers whose orders the
 loads since the model's last build touched (raw.change_customers): for a model whose rows
 depend on each customer's own orders alone (int_customer_measures), the others are unchanged.
-Keys built whole (new, or left the universe) still cover every customer.
+Keys built whole (new, or left the universe) cover every customer, unless the model derives a
+new date from an earlier one itself (int_customer_measures, derived_dates.sql).
 
     rebuild_keys={
         'universe': 'int_periods',             -- the model listing every key that should exist
@@ -44,6 +46,7 @@ Usage in a model:
         'on_schema_change': 'fail',
         'rebuild_keys': rebuild_keys,
         'pre_hook': '{{ delete_keys_to_replace() }}',
+        'post_hook': '{{ delete_keys_gone() }}',
     }) }}
 {% endmacro %}
 
@@ -87,17 +90,24 @@ Usage in a model:
 {#- The keys this build replaces, as rows of text (in `columns` order); none when the model is
     built whole (first build, --full-refresh, parsing, unit tests). -#}
 {% macro keys_to_replace() %}
-    {{ return(_rebuild_keys(changed=true)) }}
+    {{ return(_rebuild_keys('changed')) }}
 {% endmacro %}
 
 
 {#- Of those, the keys built for every customer: new, or left the universe. -#}
 {% macro keys_built_whole() %}
-    {{ return(_rebuild_keys(changed=false)) }}
+    {{ return(_rebuild_keys('whole')) }}
 {% endmacro %}
 
 
-{% macro _rebuild_keys(changed) %}
+{#- Of those, the keys that left the universe: deleted by the post-hook. -#}
+{% macro keys_gone() %}
+    {{ return(_rebuild_keys('gone')) }}
+{% endmacro %}
+
+
+{% macro _rebuild_keys(which) %}
+    {%- set changed = which == 'changed' -%}
     {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
@@ -126,11 +136,11 @@ Usage in a model:
         ),
 
         to_replace as (
-            -- {{ 'changed since the last build, or ' if changed }}never built
+            -- never built{{ ', or changed since the last build' if changed }}
             select {% for column in columns %}universe.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
             from universe
             left join built on {{ join_condition }}
-            where built.{{ columns[0] }} is null
+            where {{ 'false' if which == 'gone' else 'built.' ~ columns[0] ~ ' is null' }}
             {%- if changed %}
                 or universe.{{ cfg['date_column'] }} >= {{ changed_from(entities) }}
             {%- endif %}
@@ -147,7 +157,8 @@ Usage in a model:
         order by all
     {%- endset -%}
     {%- set keys = run_query(query).rows | map('list') | list -%}
-    {%- do log(model.name ~ ": replacing " ~ keys | length ~ " key(s)" ~ ("" if changed else " for every customer"), info=false) -%}
+    {%- set what = {'changed': 'to replace', 'whole': 'built for every customer', 'gone': 'gone'}[which] -%}
+    {%- do log(model.name ~ ": " ~ keys | length ~ " key(s) " ~ what, info=false) -%}
     {{ return(keys) }}
 {% endmacro %}
 
@@ -225,7 +236,9 @@ Usage in a model:
 {%- endmacro %}
 
 
-{#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert). -#}
+{#- pre_hook: delete the rows of the keys this build replaces (same transaction as the insert);
+    the keys gone from the universe stay until the post-hook, so that the model can still read
+    them (int_customer_measures derives a new date from the one before it). -#}
 {% macro delete_keys_to_replace() %}
     {%- if execute and 'changed_rows' in rebuild_keys_config() -%}
         {%- if is_incremental() -%}
@@ -240,9 +253,19 @@ Usage in a model:
         {{ save_rows_updated_by_difference(keys_updated_by_difference(keys)) }}
         {%- endif %}
         delete from {{ this }}
-        where {{ key_filter(keys) }}
+        where {{ key_filter(keys | reject('in', keys_gone()) | list) }}
             and {{ changed_rows_filter(keys, cfg['date_column'], cfg.get('per_customer', 'null')) }}
     {%- else -%}
         select 1  -- built whole: nothing to delete
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- post_hook: delete the rows of the keys gone from the universe (same transaction). -#}
+{% macro delete_keys_gone() %}
+    {%- if execute and is_incremental() and 'changed_rows' not in rebuild_keys_config() -%}
+        delete from {{ this }} where {{ key_filter(keys_gone()) }}
+    {%- else -%}
+        select 1  -- built whole, or the changed_rows strategy deletes them itself
     {%- endif -%}
 {% endmacro %}

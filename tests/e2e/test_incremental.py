@@ -7,6 +7,8 @@ The full build is the session's `pipeline_run` (every drop in one run, empty war
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, timedelta
 
 import dagster as dg
 import pytest
@@ -28,7 +30,7 @@ def nightly_sequence(tmp_path_factory, sample_landing):
     """The same drops as the full build, one run per drop."""
     settings = make_settings(tmp_path_factory.mktemp("nightly"), sample_landing)
     instance = dg.DagsterInstance.ephemeral()
-    marks, unit_tests, by_difference, by_customer = [], [], [], []
+    marks, unit_tests, by_difference, by_customer, derived = [], [], [], [], []
     for drop in discover_drops(sample_landing):
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
@@ -39,6 +41,7 @@ def nightly_sequence(tmp_path_factory, sample_landing):
                 for model in BY_DIFFERENCE
             }
         )
+        derived.append(_dates_derived(settings.warehouse_path, outcome.run_id))
         marks.append(
             query(
                 settings.warehouse_path,
@@ -49,23 +52,45 @@ def nightly_sequence(tmp_path_factory, sample_landing):
         by_customer.append(
             {model: rows_by_customer(settings.warehouse_path, model) for model in BY_CUSTOMER}
         )
-    return settings, marks, unit_tests, by_difference, by_customer
+    return settings, marks, unit_tests, by_difference, by_customer, derived
 
 
-def _periods_updated_by_difference(warehouse, model: str) -> int:
-    """Periods the model updated by difference in the last build (their rows as they were are
-    saved in ops.<model>__before; no such table after a full build)."""
+def _periods_updated_by_difference(warehouse, model: str) -> set[tuple[str, date]]:
+    """(grain, period_end) of the periods the model updated by difference in the last build
+    (their rows as they were are saved in ops.<model>__before; no such table after a full
+    build)."""
     (exists,) = query(
         warehouse,
         "select count(*) from information_schema.tables "
         f"where table_schema = 'ops' and table_name = '{model}__before'",
     )
     if not exists[0]:
-        return 0
-    ((periods,),) = query(
-        warehouse, f"select count(distinct (grain, period_end)) from ops.{model}__before"
+        return set()
+    return set(query(warehouse, f"select distinct grain, period_end from ops.{model}__before"))
+
+
+def _dates_derived(warehouse, run_id: str) -> dict[str, object]:
+    """What the run's build derived from earlier dates: the watermark, the (new date, earlier
+    date) pairs int_customer_segments compared (its log) and those int_customer_measures copied
+    rows between (its compiled SQL)."""
+    ((watermark,),) = query(warehouse, "select watermark from intermediate.int_watermark")
+    (exists,) = query(
+        warehouse,
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'ops' and table_name = 'segment_changes_build'",
     )
-    return periods
+    segments: set[tuple[date, date]] = set()
+    if exists[0]:
+        ((pairs,),) = query(warehouse, "select dates_derived from ops.segment_changes_build")
+        segments = {(pair["day"], pair["earlier"]) for pair in pairs}
+    (target,) = DBT_PROJECT.manifest_path.parent.glob(f"*-{run_id[:7]}-*")
+    (sql_file,) = target.glob("compiled/*/models/intermediate/int_customer_measures.sql")
+    copies = re.findall(
+        r"date '([\d-]+)' as as_of_date\s+from \S+\s+where as_of_date = date '([\d-]+)'",
+        sql_file.read_text(),
+    )
+    measures = {(date.fromisoformat(day), date.fromisoformat(earlier)) for day, earlier in copies}
+    return {"watermark": watermark, "segments": segments, "measures": measures}
 
 
 def _unit_tests_run(run_id: str) -> int:
@@ -109,17 +134,37 @@ def test_nightly_runs_update_built_periods_by_difference(nightly_sequence):
     # after the first (full) build, the runs whose changes reach closed periods already built
     # update those by difference (the open periods, measured on the new watermark, are
     # recounted), so the equality with the full build above covers the update by difference
-    _, _, _, by_difference, _ = nightly_sequence
+    _, _, _, by_difference, _, _ = nightly_sequence
     for model in BY_DIFFERENCE:
-        periods = [run[model] for run in by_difference]
+        periods = [len(run[model]) for run in by_difference]
         assert periods[0] == 0, model
         assert sum(n > 0 for n in periods[1:]) >= len(periods) // 2, (model, periods)
+
+
+def test_nightly_runs_derive_the_new_current_date_from_the_previous_one(nightly_sequence):
+    # the new watermark date: int_customer_measures computes the customers with an order
+    # between the two dates (at either end of the window) and copies the others' rows;
+    # int_customer_segments logs how its rows differ from the previous date's, so that the
+    # flows of a period open on both nights are updated by difference, not recounted
+    _, _, _, by_difference, _, derived = nightly_sequence
+    assert not derived[0]["segments"] and not derived[0]["measures"]  # the full build
+    open_weeks = 0
+    for previous, run, updated in zip(derived, derived[1:], by_difference[1:], strict=False):
+        moved = (run["watermark"], previous["watermark"])
+        assert moved in run["segments"], (moved, run["segments"])
+        assert moved in run["measures"], (moved, run["measures"])
+        week_start = run["watermark"] - timedelta(days=run["watermark"].weekday())
+        if week_start <= previous["watermark"]:  # the week was open on the previous night too
+            open_weeks += 1
+            week = ("week", week_start + timedelta(days=6))
+            assert week in updated["int_segment_flows"], (week, updated["int_segment_flows"])
+    assert open_weeks > 0
 
 
 def test_nightly_runs_rebuild_orders_and_running_totals_by_customer(nightly_sequence):
     # int_orders and the per-customer running totals: after the first (full) build, each run
     # rewrote exactly the rows of the customers whose orders its loads touched
-    *_, by_customer = nightly_sequence
+    *_, by_customer, _ = nightly_sequence
     for model in BY_CUSTOMER:
         first, *nightly = [run[model] for run in by_customer]
         assert all(written for written, _ in first), model  # the full build wrote every row

@@ -1,15 +1,37 @@
 {{ config(**incremental_by_keys({
     'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date',
     'entities': ['orders.orders', 'orders.order_lines'], 'per_customer': 'customer_id',
+    'rows_from': {'model': 'int_customer_order_days', 'column': 'order_date'},
 })) }}
 {%- set keys = keys_to_replace() %}
+{%- set new_keys = none if keys is none else keys_built_whole() | reject('in', keys_gone()) | list %}
+{%- set derived = dates_derived_from_earlier(new_keys) %}
+{%- set derived_days = derived | map(attribute=0) | list %}
+{%- set computed_whole = [] %}
+{%- for key in new_keys or [] if key[0] not in derived_days %}
+    {%- do computed_whole.append(key) %}
+{%- endfor %}
+{%- set order_days_ref = ref('int_customer_order_days') %}
+{%- set computed_customers -%}
+    {%- if keys is none or computed_whole -%}
+        true
+    {%- else -%}
+        ({{ changed_customers_filter('customer_id') }}
+        {%- if derived %}
+        or {{ derived_dates_customers(derived, order_days_ref, 'customer_id') }}
+        {%- endif %})
+    {%- endif -%}
+{%- endset %}
 
 -- Behavioural state of every acquired customer on every snapshot date d:
 -- order history up to d, revenue in the activity window (d - W, d], active / lapsed, and the
 -- product category with the largest revenue in the window (usage).
--- Incremental by snapshot date and customer (macros/incremental_rebuild.sql): a nightly build
--- computes every customer on new dates, and on the dates the new rows can reach only the
--- customers whose orders they touched (a customer's measures depend on their orders alone).
+-- Incremental by snapshot date and customer (macros/incremental_rebuild.sql): on the dates the
+-- new rows can reach, a nightly build recomputes only the customers whose orders they touched
+-- (a customer's measures depend on their orders alone); a new date is derived from the latest
+-- earlier one (macros/derived_dates.sql): computed for the customers with an order between the
+-- two at either end of the window, copied for everyone else. Every input is then read for
+-- those customers only.
 -- depends_on: {{ source('raw', 'change_customers') }}
 with snapshot_dates as (
     select * from {{ ref('int_snapshot_dates') }}
@@ -17,11 +39,14 @@ with snapshot_dates as (
 ),
 
 order_days as (
-    select * from {{ ref('int_customer_order_days') }}
+    -- only the customers computed (every customer when a date is built whole)
+    select * from {{ order_days_ref }}
+    where {{ computed_customers }}
 ),
 
 category_days as (
     select * from {{ ref('int_customer_category_days') }}
+    where {{ computed_customers }}
 ),
 
 customers as (
@@ -37,7 +62,14 @@ customer_dates as (
             as window_start_exclusive
     from customers
     inner join snapshot_dates on customers.acquired_on <= snapshot_dates.as_of_date
-    where {{ changed_rows_filter(keys, 'snapshot_dates.as_of_date', 'customers.customer_id') }}
+    where {% if keys is none %}true{% else %}(
+        {{ key_dates_filter(computed_whole, 'snapshot_dates.as_of_date') }}
+        or {{ changed_customers_filter('customers.customer_id') }}
+        {%- for day, earlier in derived %}
+        or (snapshot_dates.as_of_date = date '{{ day }}'
+            and {{ derived_dates_customers([[day, earlier]], order_days_ref, 'customers.customer_id') }})
+        {%- endfor %}
+    ){% endif %}
 ),
 
 as_of_d as (
@@ -113,6 +145,22 @@ usage as (
     from ranked_categories
     where category_rank = 1
 )
+{%- if derived %},
+
+copied as (
+    -- the other customers on a derived date: their row on the date it derives from
+    {%- for day, earlier in derived %}
+    select * exclude (as_of_date, _loaded_through), date '{{ day }}' as as_of_date
+    from {{ this }}
+    where as_of_date = date '{{ earlier }}'
+        and not coalesce({{ changed_customers_filter('customer_id') }}, false)
+        and not coalesce({{ derived_dates_customers([[day, earlier]], order_days_ref, 'customer_id') }}, false)
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+{%- endif %}
 
 select
     with_window.customer_id,
@@ -130,3 +178,7 @@ from with_window
 left join usage
     on with_window.customer_id = usage.customer_id
     and with_window.as_of_date = usage.as_of_date
+{%- if derived %}
+union all by name
+select *, {{ loaded_through() }} as _loaded_through from copied
+{%- endif %}

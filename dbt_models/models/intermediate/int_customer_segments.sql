@@ -1,5 +1,6 @@
 {{ config(**incremental_by_keys(
     {'universe': 'int_snapshot_dates', 'columns': ['as_of_date'], 'date_column': 'as_of_date',
+     'rows_from': {'model': 'int_customer_measures', 'column': 'as_of_date'},
      'changed_rows': {'key': ['customer_id', 'as_of_date'], 'log': 'segment_changes'}}
 )) }}
 {%- set keys = keys_to_replace() %}
@@ -9,7 +10,7 @@
 -- Incremental by snapshot date: a date a change reaches is recomputed for every customer (the
 -- scores rank them all), and only the rows that differ are replaced, logged in
 -- ops.segment_changes for int_segment_flows (macros/changed_rows.sql).
--- depends_on: {{ ref('int_snapshot_dates') }}
+-- depends_on: {{ ref('int_snapshot_dates') }}, {{ ref('int_customer_measures') }}
 with profiles as (
     -- a literal date list: DuckDB pushes it through the views' window and ASOF joins
     select * from {{ ref('int_customer_profiles') }}
