@@ -994,7 +994,7 @@ DONE = """## What was done about the largest costs
   88.6 s -> 78.3 s (means of the two pairs). The rest of these runs does not compare: the old
   code started from a warehouse published by another commit, so its publication re-read
   every period (checkpoint rule).
-- **1M nightly at `e7a2805`** (2026-12-02, before the change above; the table's row): 9.3 min =
+- **1M nightly at `e7a2805`** (2026-12-02, before the change above): 9.3 min =
   dbt 5.0 min + publication 2.9 min + serving 65 s + dashboard 13 s. The machine ran slower
   than on 2026-11-23 (`fdd7bc4`: 6.2 min): the steps whose code did not change took 2.2-3x
   longer (serving file 30.1 s -> 65.2 s, dashboard 4.4 s -> 13.2 s, ingestion 1.8 s ->
@@ -1007,22 +1007,54 @@ DONE = """## What was done about the largest costs
   The flows update 11 closed periods by difference but recount the 4 open ones (the week of
   2025-12-29 and the new month, quarter and year: every customer's state on the new
   "current" date), which is most of their 47.5 s at 1M.
-- **Why the nightly targets are still missed** (1M): (1) the generated daily drops carry
-  status changes (refunds, cancellations) of orders up to ~45 days old, so a night recomputes
-  ~13 snapshot dates and ~15 periods - RFM scores and value tiers are ranks over every
-  customer on a date, so `int_customer_segments` still ranks every customer on those dates
-  before writing only the rows that differ, and `int_customer_measures` computes every
-  customer on the new "current" date; the open periods' flows recount every customer on that
-  date; (2) that night's drop held erasure requests, which must reach every published
-  version: 135 versions' customer files rewritten (most of publication; a night without new
-  erasure requests skips it); (3) the serving file is written whole (65 s here): an in-place
-  update would leave erased customers' bytes in DuckDB's free blocks (docs/decisions.md);
-  (4) models still whole (cohorts, drop reconciliation, FX quarantine, `dim_customers`, KPI
-  marts: ~45 s here), the staging windows under the per-customer models, and data tests
-  (46 s). Next steps: a rank-boundary shortcut so that only the customers whose score a
-  changed customer can move are ranked again; the new "current" date derived from the
-  previous one for customers without orders in the window's edges; and for the warehouse
-  ratio, fewer stored snapshot dates (the trailing-window starts could be derived).
+- **1M nightly at `0c9d44b`** (2026-12-02, with the per-customer models above; the table's
+  row): 9.8 min = dbt 5.9 min + publication 2.7 min + serving 57 s + dashboard 10 s, but
+  its first ~5 minutes (ingestion and most of the dbt step) shared the machine with a
+  12-minute test run of mine (load 2.95 at its start), so the dbt figures are inflated
+  (`int_customer_segments` 75 s against 43 s at `e7a2805`); the prep also shared the machine
+  with 200k experiments. What does compare: the per-customer models, despite the load -
+  `int_customer_order_days` 8.8 s -> 2.5 s, `int_customer_category_days` 22.7 -> 15.7,
+  `int_orders` 17.4 -> 13.5 - and the warehouse after the night, 3.68 GiB -> 3.25 GiB
+  (6.87x -> 6.07x the raw extracts as Parquet): those models no longer rewrite their whole
+  table each night.
+- **New dates derived from the day before** (2026-12-02, after `0c9d44b`; docs/architecture.md,
+  "Incremental builds"): the watermark moves every night, and the new "current" date (and
+  the start of its trailing window) were computed for every customer in
+  `int_customer_measures`, and every open period's flows recounted over every customer on it.
+  Now a customer's measures on a new date are copied from the latest earlier date held
+  unless they have an order between the two dates at either end of the activity window
+  (or changed orders): only those are computed, and the model's inputs are read for them
+  alone (`dbt_models/macros/derived_dates.sql`). `int_customer_segments` still ranks every
+  customer on the new date, but logs how its rows differ from the earlier date's (at 200k,
+  ~10,000 of 184k), and `int_segment_flows` / `int_segment_annual_churn` update a period
+  open on both nights by that difference instead of recounting it (the period's dates are
+  evaluated again with the previous watermark to check that the log describes exactly the
+  move). Tests: the nightly sequence still ends with the full build's tables, and each
+  night derived the new watermark date from the previous one and updated the open week by
+  difference. A/B at 200k (two pairs back to back, publication checkpoint patched so that
+  both arms publish as a nightly does; these runs only): a mid-month night (2025-12-17, the
+  week, month, quarter and year all open on both nights) `int_segment_flows` 3.9 s -> 1.7 s,
+  `int_customer_measures` 3.6 s -> 3.0 s, `int_customer_segments` +1.1 s (two comparisons
+  of ~180k rows, 0.4 s each, and the extra key queries); the night of 2026-01-01 (month,
+  quarter and year new: recounted) flows 5.0 -> 2.9 s, measures 4.0 -> 3.0 s. The dbt step
+  totals moved by less than the run-to-run noise (±5 s: DuckDB's automatic checkpoint lands
+  in a different model's COMMIT from run to run). Expected to weigh more at 1M, where the
+  open periods' recount was most of the flows' 47.5 s; not measured at 1M yet.
+- **Why the nightly targets are still missed** (1M): (1) the generated daily drops carry status
+  changes (refunds, cancellations) of orders up to ~45 days old, so a night recomputes ~13
+  snapshot dates and ~15 periods - RFM scores and value tiers are ranks over every customer on a
+  date, so `int_customer_segments` still ranks every customer on those dates (and on the new
+  "current" date) before writing only the rows that differ; a period that starts tonight is
+  counted over every customer; (2) that night's drop held erasure requests, which must reach
+  every published version: 135 versions' customer files rewritten (most of publication; a night
+  without new erasure requests skips it); (3) the serving file is written whole (57-65 s): an
+  in-place update would leave erased customers' bytes in DuckDB's free blocks
+  (docs/decisions.md); (4) models still whole (cohorts, drop reconciliation, FX quarantine,
+  `dim_customers`, KPI marts: ~45 s), the staging windows under the per-customer models, and
+  data tests (46-60 s). Next steps: a rank-boundary shortcut so that only the customers whose
+  score a changed customer can move are ranked again (on the new "current" date too); and for
+  the warehouse ratio, fewer stored snapshot dates (the trailing-window starts could be
+  derived).
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
