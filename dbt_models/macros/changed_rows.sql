@@ -48,7 +48,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     {%- set date_index = cfg['columns'].index(date_column) -%}
     {%- set whole = keys_built_whole() -%}
     {%- set compared = keys_to_replace() | reject('in', whole) | list -%}
-    {%- set derived = dates_derived_from_earlier(whole | reject('in', keys_gone()) | list) -%}
+    {%- set derived = dates_derived_from_earlier(keys_new()) -%}
     {%- set derived_days = derived | map(attribute=0) | list -%}
     {#- the key's columns are never NULL: a NULL in the first marks the side without the key -#}
     {%- set columns = [] -%}

@@ -100,6 +100,12 @@ Usage in a model:
 {% endmacro %}
 
 
+{#- Of those, the keys new to the model (built whole, not gone). -#}
+{% macro keys_new() %}
+    {{ return(_rebuild_keys('new')) }}
+{% endmacro %}
+
+
 {#- Of those, the keys that left the universe: deleted by the post-hook. -#}
 {% macro keys_gone() %}
     {{ return(_rebuild_keys('gone')) }}
@@ -149,7 +155,7 @@ Usage in a model:
             select {% for column in columns %}built.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
             from built
             left join universe on {{ join_condition }}
-            where universe.{{ columns[0] }} is null
+            where universe.{{ columns[0] }} is null and {{ which != 'new' }}
         )
 
         select {% for column in columns %}cast({{ column }} as varchar){{ ', ' if not loop.last }}{% endfor %}
@@ -157,7 +163,7 @@ Usage in a model:
         order by all
     {%- endset -%}
     {%- set keys = run_query(query).rows | map('list') | list -%}
-    {%- set what = {'changed': 'to replace', 'whole': 'built for every customer', 'gone': 'gone'}[which] -%}
+    {%- set what = {'changed': 'to replace', 'whole': 'built for every customer', 'new': 'new', 'gone': 'gone'}[which] -%}
     {%- do log(model.name ~ ": " ~ keys | length ~ " key(s) " ~ what, info=false) -%}
     {{ return(keys) }}
 {% endmacro %}

@@ -4,7 +4,7 @@
     'rows_from': {'model': 'int_customer_order_days', 'column': 'order_date'},
 })) }}
 {%- set keys = keys_to_replace() %}
-{%- set new_keys = none if keys is none else keys_built_whole() | reject('in', keys_gone()) | list %}
+{%- set new_keys = none if keys is none else keys_new() %}
 {%- set derived = dates_derived_from_earlier(new_keys) %}
 {%- set derived_days = derived | map(attribute=0) | list %}
 {%- set computed_whole = [] %}
