@@ -219,6 +219,16 @@ def _fresh(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _copy_run_dir(source: Path, target: Path) -> None:
+    """A copy of a run's directory; published files are hard links (the pipeline never
+    writes a published file in place: it writes aside and swaps a new one in)."""
+    _fresh(target)
+    say(f"  copying {source.name} to {target}")
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("published"))
+    if (source / "published").exists():
+        shutil.copytree(source / "published", target / "published", copy_function=os.link)
+
+
 def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool, source: Source) -> dict:
     drops = data["drop_dates"]
     warehouse = scale_dir / scenario / "warehouse" / "warehouse.duckdb"
@@ -228,6 +238,8 @@ def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool, source:
     elif scenario == "nightly":
         _fresh(scale_dir / scenario)
         prep = pipeline(scale_dir, data, scenario, "prep", drops[0], drops[-2], source)
+        if keep:  # the nightly's starting point, for A/B runs of one night
+            _copy_run_dir(scale_dir / scenario, scale_dir / f"{scenario}-prep")
         result = pipeline(scale_dir, data, scenario, "timed", drops[-1], drops[-1], source)
         result["prep"] = _prep_summary(prep)
     elif scenario == "backfill":
@@ -331,7 +343,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--render-only", action="store_true", help="rewrite --out from --json, measure nothing"
     )
-    parser.add_argument("--keep", action="store_true", help="keep every warehouse and output")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep every warehouse and output, and a copy of the nightly's starting point "
+        "(c<N>/nightly-prep)",
+    )
     args = parser.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = sorted(set(args.scenarios) - set(SCENARIOS))

@@ -9,15 +9,17 @@ that replaces `customer_id` in customer-level rows.
 - Customers with an erasure request (`marts.dim_customers.is_deleted`) are left out of every
   customer-level row.
 
-The hash is computed in Python (`hmac`) once per distinct customer and handed to DuckDB as an
-Arrow table (`register_customer_keys`), which the queries join on.
+The hash is computed once per distinct customer, in DuckDB (`customer_key_sql`: HMAC spelled
+out over DuckDB's sha256, the key passed as a query parameter so that it never appears in SQL
+text), and handed back as an Arrow table (`register_customer_keys`) that the queries join on.
+`customer_hash` is the same function in Python (`hmac`), for the few keys needed outside SQL.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import duckdb
 import pyarrow as pa
@@ -55,15 +57,29 @@ def customer_hash(customer_id: str, key: str) -> str:
     return hmac.new(key.encode("utf-8"), customer_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def customer_key_table(customer_ids: Iterable[str | None], key: str) -> pa.Table:
-    """Arrow table (customer_id, customer_key) for the distinct non-null ids given."""
-    ids = sorted({value for value in customer_ids if value is not None})
-    return pa.table(
-        {
-            CUSTOMER_ID: pa.array(ids, pa.string()),
-            CUSTOMER_KEY: pa.array([customer_hash(value, key) for value in ids], pa.string()),
-        }
+HMAC_BLOCK_BYTES = 64  # SHA-256's block size
+
+
+def customer_key_sql(column: str) -> str:
+    """SQL for HMAC-SHA256(key, column) as 64 lowercase hex characters (customer_hash, in
+    DuckDB): sha256((K ^ opad) || sha256((K ^ ipad) || message)), the padded key's two pads
+    given as the named parameters of `customer_key_parameters`."""
+    return (
+        "sha256(unhex($outer_pad) || unhex(sha256(unhex($inner_pad) || "
+        f"encode(cast({column} as varchar)))))"
     )
+
+
+def customer_key_parameters(key: str) -> dict[str, str]:
+    """The query parameters of customer_key_sql: the key's HMAC pads, as hex."""
+    block = key.encode("utf-8")
+    if len(block) > HMAC_BLOCK_BYTES:
+        block = hashlib.sha256(block).digest()
+    block = block.ljust(HMAC_BLOCK_BYTES, b"\0")
+    return {
+        "inner_pad": bytes(byte ^ 0x36 for byte in block).hex(),
+        "outer_pad": bytes(byte ^ 0x5C for byte in block).hex(),
+    }
 
 
 def register_customer_keys(
@@ -74,11 +90,14 @@ def register_customer_keys(
     `tables` are qualified names (`marts.dim_customers`) holding a customer_id column. Returns the
     registered Arrow table (keep it referenced while the view is used).
     """
-    ids: set[str] = set()
-    for table in tables:
-        rows = con.execute(f"select distinct cast(customer_id as varchar) from {table}").fetchall()
-        ids.update(row[0] for row in rows if row[0] is not None)
-    keys = customer_key_table(ids, key)
+    ids = " union all ".join(
+        f"select cast(customer_id as varchar) as customer_id from {table}" for table in tables
+    )
+    keys = con.sql(
+        f"select customer_id, {customer_key_sql('customer_id')} as {CUSTOMER_KEY} "
+        f"from (select distinct customer_id from ({ids}) where customer_id is not null)",
+        params=customer_key_parameters(key),
+    ).to_arrow_table()
     con.register(CUSTOMER_KEYS_VIEW, keys)
     return keys
 

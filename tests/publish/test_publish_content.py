@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.publish import customer_hash
-from dagster_project.publish.content import table_content_hash, table_digest
+from dagster_project.publish.content import compare_rows, table_content_hash, table_digest
 
 
 @pytest.fixture
@@ -80,6 +80,26 @@ def test_the_digest_of_a_table_less_some_rows_is_its_digest_less_theirs(con):
     everything = whole.without(whole)
     assert (everything.rows, everything.row_sum) == (0, 0)
     assert everything == table_digest(con, _table([]))
+
+
+def test_rows_compared_as_multisets_of_canonical_rows(con):
+    noisy = [(*row[:3], row[3] + 1e-17 if row[3] else row[3]) for row in ROWS]
+    assert compare_rows(con, _table(ROWS), _table(noisy[::-1])) == {
+        "rows_before": 3,
+        "rows_after": 3,
+        "rows_only_in_previous": 0,
+        "rows_only_in_new": 0,
+    }
+    before = [ROWS[0], ROWS[0], ROWS[1]]  # a twice
+    after = [ROWS[0], ROWS[2], ROWS[2], ROWS[2]]  # a once, b gone, c three times
+    summary = compare_rows(con, _table(before), _table(after))
+    assert (summary["rows_only_in_previous"], summary["rows_only_in_new"]) == (2, 3)
+    first = compare_rows(con, None, _table(ROWS))
+    assert (first["rows_before"], first["rows_only_in_previous"], first["rows_only_in_new"]) == (
+        0,
+        0,
+        3,
+    )
 
 
 def _rewrite_manifest(folder, edit) -> None:

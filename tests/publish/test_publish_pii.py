@@ -6,11 +6,13 @@ import hashlib
 import json
 import os
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.publish import MissingHashKeyError, customer_hash
+from dagster_project.publish.pii import customer_key_parameters, customer_key_sql
 
 
 def _publish_everything(env):
@@ -31,6 +33,22 @@ def test_customer_hash_is_hmac_sha256_hex():
         "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
     )
     assert customer_hash("cust-001", "k1") != customer_hash("cust-001", "k2")
+
+
+@pytest.mark.parametrize("key", ["key", "k" * 64, "k" * 65, "clé-ключ-" * 12])
+def test_the_customer_key_computed_in_duckdb_is_the_hmac(key):
+    # keys shorter than, exactly and longer than the 64-byte block (hashed first), non-ASCII
+    ids = ["The quick brown fox jumps over the lazy dog", "cust-001", "", "é漢", "x" * 300]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select i, {customer_key_sql('i')} from (select unnest($ids) as i)",
+            {"ids": ids, **customer_key_parameters(key)},
+        ).fetchall()
+    assert {i: h for i, h in rows} == {i: customer_hash(i, key) for i in ids}
+    if key == "key":
+        assert dict(rows)[ids[0]] == (
+            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+        )
 
 
 def test_no_pii_column_or_value_in_any_published_file(env):
