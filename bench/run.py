@@ -220,13 +220,18 @@ def _fresh(path: Path) -> None:
 
 
 def _copy_run_dir(source: Path, target: Path) -> None:
-    """A copy of a run's directory; published files are hard links (the pipeline never
-    writes a published file in place: it writes aside and swaps a new one in)."""
+    """A copy of a run's directory; its Parquet files are hard links (the pipeline never writes
+    a Parquet file in place: it writes one aside and swaps it in), everything else is copied."""
+
+    def copy(src: str, dst: str) -> None:
+        if src.endswith(".parquet"):
+            os.link(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
     _fresh(target)
     say(f"  copying {source.name} to {target}")
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("published"))
-    if (source / "published").exists():
-        shutil.copytree(source / "published", target / "published", copy_function=os.link)
+    shutil.copytree(source, target, copy_function=copy)
 
 
 def run_scenario(scenario: str, scale_dir: Path, data: dict, keep: bool, source: Source) -> dict:

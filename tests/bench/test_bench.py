@@ -12,7 +12,7 @@ import pytest
 import bench
 from bench import report
 from bench.measure import head_commit
-from bench.run import ensure_data, main, merge, prepare_source
+from bench.run import _copy_run_dir, ensure_data, main, merge, prepare_source
 
 pytestmark = pytest.mark.e2e
 
@@ -126,6 +126,26 @@ def test_head_snapshot_runs_the_committed_code(tmp_path):
     assert (source.cwd / "dbt_models" / "dbt_project.yml").exists()
     assert source.commit()["label"] == head_commit()[:7] and not source.commit()["dirty"]
     assert str(Path(bench.__file__).resolve().parent.parent) in source.env["PYTHONPATH"]
+
+
+def test_the_kept_starting_point_links_parquet_files_and_copies_the_rest(tmp_path):
+    source = tmp_path / "nightly"
+    version = source / "published" / "versions" / "version=1"
+    version.mkdir(parents=True)
+    (version / "t.parquet").write_bytes(b"PAR1")
+    (source / "published" / "_ops").mkdir()
+    (source / "published" / "_ops" / "runs.jsonl").write_text("{}\n")  # appended in place
+    (source / "warehouse").mkdir()
+    (source / "warehouse" / "warehouse.duckdb").write_bytes(b"db")
+    target = tmp_path / "nightly-prep"
+
+    _copy_run_dir(source, target)
+
+    copied = target / "published" / "versions" / "version=1" / "t.parquet"
+    assert copied.stat().st_ino == (version / "t.parquet").stat().st_ino
+    for name in ("published/_ops/runs.jsonl", "warehouse/warehouse.duckdb"):
+        assert (target / name).read_bytes() == (source / name).read_bytes()
+        assert (target / name).stat().st_ino != (source / name).stat().st_ino
 
 
 def test_merge_keeps_scenarios_not_measured_again():
