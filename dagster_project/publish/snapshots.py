@@ -17,6 +17,7 @@ Nothing is written before the warehouse has been read and the hash key checked.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from dagster_project.publish.checkpoint import (
     write_checkpoint,
 )
 from dagster_project.publish.content import (
+    TableDigest,
     compare_rows,
     period_content_hash,
     table_content_hash,
@@ -101,6 +103,7 @@ def publish_closed_periods(
             result.stale_removed = clean_stale(published_dir)
             staging = new_staging_dir(published_dir, "run")
             run = _Run(con, published_dir, staging, watermark, run_id, code_version, result)
+            run.expect(periods)
             try:
                 # every published version, read or not; skipped when the erasure requests
                 # are those the last successful run purged already
@@ -142,13 +145,24 @@ class _Run:
         self.result = result
         self.published_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.columns = {name: columns_of(con, "marts", name) for name in PUBLISHED_TABLES}
+        # the customer rows of a period are those of its end date: periods of several grains
+        # ending on one date (a month, quarter and year closing together) share one read
+        self._ends_pending: Counter[date] = Counter()
+        self._customer_rows: dict[date, tuple[pa.Table, TableDigest]] = {}
+
+    def expect(self, periods: list[Period]) -> None:
+        """The periods this run will publish (so that it knows which end dates recur)."""
+        self._ends_pending = Counter(period.period_end for period in periods)
 
     def publish(self, period: Period) -> None:
-        tables = {
-            name: read_period_table(self.con, name, period, self.columns[name])
-            for name in PUBLISHED_TABLES
-        }
-        digests = {name: table_digest(self.con, table) for name, table in tables.items()}
+        tables: dict[str, pa.Table] = {}
+        digests: dict[str, TableDigest] = {}
+        for name in PUBLISHED_TABLES:
+            if name == CUSTOMER_TABLE:
+                tables[name], digests[name] = self._customer_table(period)
+            else:
+                tables[name] = read_period_table(self.con, name, period, self.columns[name])
+                digests[name] = table_digest(self.con, tables[name])
         hashes = {name: digest.content_hash for name, digest in digests.items()}
         content_hash = period_content_hash(hashes)
 
@@ -187,6 +201,19 @@ class _Run:
         self._point_current(period, new)
         item = _item(period, new, restatement)
         (self.result.restated if latest else self.result.published).append(item)
+
+    def _customer_table(self, period: Period) -> tuple[pa.Table, TableDigest]:
+        """The period's customer rows and their digest, read once per end date."""
+        end = period.period_end
+        shared = self._customer_rows.pop(end, None)
+        if shared is None:
+            columns = self.columns[CUSTOMER_TABLE]
+            table = read_period_table(self.con, CUSTOMER_TABLE, period, columns)
+            shared = (table, table_digest(self.con, table))
+        self._ends_pending[end] -= 1
+        if self._ends_pending[end] > 0:  # kept for the next period ending that day
+            self._customer_rows[end] = shared
+        return shared
 
     def _hashes_of(self, version: PublishedVersion) -> dict[str, str]:
         """A version's table hashes by today's method: from its manifest, or recomputed from

@@ -45,6 +45,19 @@ Usage in a model:
 {%- endmacro %}
 
 
+{#- `order_id in (<the orders any version of which belongs to a changed customer>)`, or `true`
+    when the model is built whole: narrows the order versions before their "current version"
+    window (order_versions.sql), keeping every version of each order it selects. -#}
+{% macro changed_orders_filter() -%}
+    {%- set customers = changed_customers_filter('customer_id') | trim -%}
+    {%- if customers == 'true' -%}
+        true
+    {%- else -%}
+        order_id in (select order_id from {{ source('raw', 'orders_orders') }} where {{ customers }})
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- pre_hook: delete the changed customers' rows (same transaction as the insert). -#}
 {% macro delete_changed_customers() %}
     {%- if execute and is_incremental() -%}

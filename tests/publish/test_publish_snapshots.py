@@ -233,3 +233,37 @@ def _codecs(path) -> set[str]:
         for group in range(meta.num_row_groups)
         for column in range(meta.num_columns)
     }
+
+
+def test_periods_ending_on_one_date_publish_the_same_customer_rows(env):
+    # a quarter closing with the month of 2024-01 (its customer rows are those of 2024-01-31):
+    # read once for both, each version gets them
+    for table in ("fct_segment_kpis", "fct_kpi_attainment", "fct_segment_insights"):
+        env.execute(
+            f"insert into marts.{table} by name select * replace ('quarter' as grain, "
+            f"date '2023-11-01' as period_start) from marts.{table} "
+            "where grain = 'month' and period_start = '2024-01-01'"
+        )
+    result = env.publish()
+
+    assert {(item.grain, item.period_start.isoformat()) for item in result.published} >= {
+        ("month", "2024-01-01"),
+        ("quarter", "2023-11-01"),
+        ("week", "2024-02-19"),
+    }
+    rows = {}
+    for grain, start in (("month", "2024-01-01"), ("quarter", "2023-11-01")):
+        folder = env.published / "versions" / f"grain={grain}" / f"period_start={start}"
+        folder = folder / "version=1"
+        rows[grain] = env.query(
+            f"select * from read_parquet('{folder}/fct_customer_segments.parquet', "
+            "hive_partitioning = false) order by all"
+        )
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["tables"]["fct_customer_segments"]["rows"] == len(rows[grain])
+    assert rows["month"] == rows["quarter"] != []
+    assert {row[1] for row in rows["month"]} == {date(2024, 1, 31)}
+    week = env.published / "versions" / "grain=week" / "period_start=2024-02-19" / "version=1"
+    assert env.query(
+        f"select distinct as_of_date from read_parquet('{week}/fct_customer_segments.parquet')"
+    ) == [(date(2024, 2, 25),)]

@@ -4,9 +4,11 @@
 -- Orders whose rate is missing are left out here and listed in quarantine.fx_unconverted.
 -- Incremental by customer (macros/incremental_by_customer.sql): a nightly build replaces the
 -- orders of the customers whose orders the new loads touched.
--- depends_on: {{ source('raw', 'change_customers') }}
+-- The order versions are stg_orders__orders', computed for those customers' orders alone
+-- (macros/order_versions.sql).
+-- depends_on: {{ source('raw', 'change_customers') }}, {{ ref('stg_orders__orders') }}
 with orders as (
-    select * from {{ ref('stg_orders__orders') }}
+    select * from ({{ order_versions(changed_orders_filter()) }})
     where is_current and {{ changed_customers_filter('customer_id') }}
 ),
 
