@@ -1040,21 +1040,56 @@ DONE = """## What was done about the largest costs
   totals moved by less than the run-to-run noise (±5 s: DuckDB's automatic checkpoint lands
   in a different model's COMMIT from run to run). Expected to weigh more at 1M, where the
   open periods' recount was most of the flows' 47.5 s; not measured at 1M yet.
-- **Why the nightly targets are still missed** (1M): (1) the generated daily drops carry status
-  changes (refunds, cancellations) of orders up to ~45 days old, so a night recomputes ~13
-  snapshot dates and ~15 periods - RFM scores and value tiers are ranks over every customer on a
-  date, so `int_customer_segments` still ranks every customer on those dates (and on the new
-  "current" date) before writing only the rows that differ; a period that starts tonight is
-  counted over every customer; (2) that night's drop held erasure requests, which must reach
-  every published version: 135 versions' customer files rewritten (most of publication; a night
-  without new erasure requests skips it); (3) the serving file is written whole (57-65 s): an
-  in-place update would leave erased customers' bytes in DuckDB's free blocks
-  (docs/decisions.md); (4) models still whole (cohorts, drop reconciliation, FX quarantine,
-  `dim_customers`, KPI marts: ~45 s), the staging windows under the per-customer models, and
-  data tests (46-60 s). Next steps: a rank-boundary shortcut so that only the customers whose
-  score a changed customer can move are ranked again (on the new "current" date too); and for
-  the warehouse ratio, fewer stored snapshot dates (the trailing-window starts could be
-  derived).
+- **1M measured on an idle machine** (2026-12-02, commit `5f39e0a`, before the changes below):
+  prep (30 drops from an empty warehouse) 15.4 min; nightly 3.7 min = dbt 104 s (models 75 s,
+  data tests 21 s) + publication 83.6 s + serving file 28.7 s + dashboard 3.9 s. The 9.8 min at
+  `0c9d44b` had shared the machine (load 2.95): steps whose code did not change ran 2-3x faster
+  today. Largest in the nightly: `int_customer_segments` 21.4 s (ranking the 10 dates the night
+  reaches: 10.4 s; comparing them with the rows held, logging and writing the ~70,000 that
+  differ: 8.9 s), `int_customer_measures` 6.9 s, flows 5.9 s, category days 5.7 s, `int_orders`
+  4.4 s; in publication (profiled alone on the same state: 89 s) the erasure purge of 135
+  versions 36 s, the 12 periods re-read 47 s (customer rows read 13 s, hashed 11 s, compared row
+  by row with the previous version for the 8 restated periods 15 s) and the customer keys 5.6 s.
+- **Publication, tests and the staging windows** (commits `6e54a36`, `d48cbb5`, `e4f253a`):
+  customer keys (HMAC-SHA256) computed in DuckDB instead of Python, the key passed as query
+  parameters (918k customers: 4.7 s -> 0.5 s, in publication and in the serving file);
+  restatement row counts by md5 digest in one grouped pass instead of `EXCEPT ALL` both ways on
+  JSON lines (1.8 s -> 1.1 s per 900k-row table); an erasure purge reads each file once; periods
+  ending on one date (a month, quarter and year closing together) read and hash their customer
+  rows once; the data tests of the large incremental tables check what the latest build wrote
+  against everything held, the RFM score range on the latest date (docs/decisions.md; data tests
+  21.0 s -> 13.4 s); `int_orders` and `int_customer_category_days` number the versions of their
+  customers' orders alone, filtered by order before the staging "current version" window
+  (`dbt_models/macros/order_versions.sql`; category days 5.5 s -> 2.4 s, `int_orders` 4.5 s ->
+  under 2 s). 1M nightly: 3.7 min (`5f39e0a`) -> 3.3 min (`d48cbb5`: publication 73.5 s, serving
+  25.3 s, dbt 94.7 s) -> 3.2 min (`e4f253a`, the table's row: publication 67.9 s, serving 26.3
+  s, dbt 89.5 s).
+- **Nightly ÷ full build at 1M: 19% at `e4f253a`, at the threshold rather than under it**: the
+  prep it divides by took 16.4 min that time, 15.4-15.6 min the two times before (ingestion 2.9
+  min against 2.0 min, same code); against 15.6 min the ratio is 20.2%. Read it as met narrowly,
+  within the run-to-run noise.
+- **Why the nightly target (60 s) is still missed** (1M, `e4f253a`, 3.2 min): (1) publication
+  67.9 s: the drop holds erasure requests (~17 a day in the generated data), which must reach
+  every published version - 135 customer files of 0.6-0.9M rows rewritten (~31 s) - and late
+  status changes (refunds, cancellations up to ~45 days old) restate 8 closed weeks and a month,
+  each re-read, hashed and compared row by row; (2) the serving file is written whole (26 s, 49M
+  customer-segment rows): an in-place update would leave erased customers' bytes in DuckDB's
+  free blocks (docs/decisions.md); (3) the same late changes make `int_customer_segments` rank
+  every customer on ~10 dates (RFM scores and value tiers are ranks over all customers of a
+  date) before writing the rows that differ (21.6 s); (4) models still rebuilt whole (cohorts,
+  drop reconciliation, FX quarantine, `dim_customers`, leads, CAC spend: ~19 s). Next: a rank-
+  boundary shortcut for (3) (docs/architecture.md); for (1) and (2), customer-level files split
+  by customer-key bucket so that an erasure rewrites a fraction of them - a change of the
+  published layout that BI readers see, so not made without agreeing it.
+- **Why the full-build and warehouse targets are missed** (1M): the prep (30 drops from an empty
+  warehouse) takes 15.4-16.4 min, dbt 10.4 min of it: `int_customer_measures` 4.5 min,
+  `int_customer_segments` 2.0 min and `int_segment_flows` 1.8 min over 57M customer-date rows
+  (62 snapshot dates - every period end of every grain and the trailing-window starts - times
+  ~0.92M customers). Those two tables are 2.0 GiB of the 3.25 GiB warehouse, while the target
+  allows 1.6 GiB in all (3x the 548 MiB of raw extracts as Parquet); revenue as DECIMAL(38,4)
+  and customer ids as text are half their bytes (DuckDB storage_info). Meeting it needs one
+  per-date table instead of two (the measures stored with the segments), fewer stored dates (the
+  trailing-window starts derived), or integer customer keys.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).

@@ -3,25 +3,17 @@
 -- Revenue of completed orders by customer, product category and day (from order lines, in the
 -- reporting currency at the order's rate), with running totals per category.
 -- Incremental by customer (macros/incremental_by_customer.sql).
--- The line versions are stg_orders__order_lines', computed for those customers' completed
--- orders alone (macros/order_versions.sql).
+-- The line versions are stg_orders__order_lines', computed for those customers' orders alone
+-- (macros/order_versions.sql).
 -- depends_on: {{ source('raw', 'change_customers') }}, {{ ref('stg_orders__order_lines') }}
-{%- set customers = changed_customers_filter('customer_id') | trim %}
-{%- set their_orders -%}
-    {%- if customers == 'true' -%}
-        true
-    {%- else -%}
-        order_id in (select order_id from {{ ref('int_orders') }} where is_completed and {{ customers }})
-    {%- endif -%}
-{%- endset %}
-with completed_orders as (
-    select * from {{ ref('int_orders') }}
-    where is_completed and {{ customers }}
+with lines as (
+    select * from ({{ order_line_versions(changed_orders_filter()) }})
+    where is_current
 ),
 
-lines as (
-    select * from ({{ order_line_versions(their_orders) }})
-    where is_current
+completed_orders as (
+    select * from {{ ref('int_orders') }}
+    where is_completed and {{ changed_customers_filter('customer_id') }}
 ),
 
 daily as (
