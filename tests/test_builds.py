@@ -9,9 +9,11 @@ import duckdb
 from dagster_project.lib.builds import (
     last_build,
     last_full_refresh,
+    mark_build_started,
     needs_full_refresh,
     project_fingerprint,
     record_build,
+    unfinished_build,
 )
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -49,3 +51,17 @@ def test_a_build_is_full_when_asked_first_or_after_a_project_change(tmp_path):
     assert needs_full_refresh(last, "a", requested=False) is None
     assert "changed" in needs_full_refresh(last, "b", requested=False)
     assert "requested" in needs_full_refresh(last, "a", requested=True)
+
+
+def test_a_build_is_full_after_one_that_did_not_finish(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    record_build(con, "run-1", "a", full_refresh=True)
+    assert unfinished_build(con) is None
+    mark_build_started(con, "run-2")  # then a model or a data test fails: nothing recorded
+    assert unfinished_build(con) == "run-2"
+    reason = needs_full_refresh(last_build(con), "a", requested=False, unfinished="run-2")
+    assert "run-2 did not finish" in reason
+    mark_build_started(con, "run-3")
+    record_build(con, "run-3", "a", full_refresh=True)
+    assert unfinished_build(con) is None
+    assert needs_full_refresh(last_build(con), "a", requested=False) is None

@@ -24,9 +24,11 @@ from dagster_project.defs.resources import PipelineResource
 from dagster_project.lib.builds import (
     FULL_REFRESH_TAG,
     last_build,
+    mark_build_started,
     needs_full_refresh,
     project_fingerprint,
     record_build,
+    unfinished_build,
 )
 from dagster_project.lib.warehouse import warehouse
 from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
@@ -112,17 +114,20 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline:
     timeout = pipeline.lock_timeout_seconds
     fingerprint = project_fingerprint()
     # waits (bounded) while another process holds the file, as dbt could not open it either
+    whole_project = context.selected_asset_keys == set(context.assets_def.keys)
     with warehouse(pipeline.warehouse, timeout_seconds=timeout) as con:
-        last = last_build(con)
+        last, unfinished = last_build(con), unfinished_build(con)
+        if whole_project:  # a partial selection does not count as a build
+            mark_build_started(con, context.run.run_id)
     requested = context.run.tags.get(FULL_REFRESH_TAG, "").lower() == "true"
-    reason = needs_full_refresh(last, fingerprint, requested)
+    reason = needs_full_refresh(last, fingerprint, requested, unfinished)
     # Unit tests check the SQL, which changes only with the project: they run with every full
     # build (a changed project, a new warehouse, --full-refresh), not on incremental nights.
     args = ["build", "--full-refresh"] if reason else ["build", *INCREMENTAL_BUILD_FLAGS]
     context.log.info(f"dbt {' '.join(args)}" + (f": {reason}" if reason else " (incremental)"))
     prune_run_target_dirs()
     yield from dbt.cli(args, context=context).stream()
-    # reached only when every node succeeded; a partial selection does not count as a build
-    if context.selected_asset_keys == set(context.assets_def.keys):
+    # reached only when every node succeeded
+    if whole_project:
         with warehouse(pipeline.warehouse, timeout_seconds=timeout) as con:
             record_build(con, context.run.run_id, fingerprint, full_refresh=bool(reason))

@@ -7,6 +7,11 @@ a build whose project differs from the last recorded one runs with --full-refres
 first build of a warehouse and any run tagged FULL_REFRESH_TAG=true (`segment-kpis run
 --full-refresh`). Publication re-reads every closed period after a full refresh
 (publish/checkpoint.py).
+
+A build that did not finish (a model or a data test failed) makes the next build full too: the
+data tests of an incremental build check only the rows it writes (docs/decisions.md), so rows a
+failed build left behind would otherwise never be tested again. The whole-project build marks
+itself started (BUILD_STARTED_TABLE) and record_build clears the mark.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dagster_project.settings import DBT_PROJECT_DIR
 
 FULL_REFRESH_TAG = "segment_kpis/full_refresh"
 BUILDS_TABLE = "ops.dbt_builds"
+BUILD_STARTED_TABLE = "ops.dbt_build_started"
 # What decides the content of the tables: not tests, docs or the profile.
 _FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
 
@@ -75,7 +81,9 @@ def last_full_refresh(con: duckdb.DuckDBPyConnection) -> int | None:
     return value
 
 
-def needs_full_refresh(last: Build | None, fingerprint: str, requested: bool) -> str | None:
+def needs_full_refresh(
+    last: Build | None, fingerprint: str, requested: bool, unfinished: str | None = None
+) -> str | None:
     """Why this build must be full, or None for an incremental build."""
     if requested:
         return f"requested (run tag {FULL_REFRESH_TAG}=true)"
@@ -83,7 +91,27 @@ def needs_full_refresh(last: Build | None, fingerprint: str, requested: bool) ->
         return "no earlier build recorded in this warehouse"
     if last.fingerprint != fingerprint:
         return "the dbt project changed since the last build (models, macros, seeds or vars)"
+    if unfinished is not None:
+        return (
+            f"the build of run {unfinished} did not finish (a model or a data test failed): "
+            "every row is built and tested again"
+        )
     return None
+
+
+def mark_build_started(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Record that a whole-project build starts (cleared by record_build when it succeeds)."""
+    con.execute("create schema if not exists ops")
+    con.execute(f"create or replace table {BUILD_STARTED_TABLE} as select ? as run_id", [run_id])
+
+
+def unfinished_build(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The run id of a whole-project build that started and did not finish, if any."""
+    try:
+        rows = con.execute(f"select run_id from {BUILD_STARTED_TABLE}").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
 
 
 def record_build(
@@ -95,3 +123,4 @@ def record_build(
         f"from {BUILDS_TABLE}",
         [run_id, fingerprint, full_refresh, datetime.now(UTC).replace(tzinfo=None)],
     )
+    con.execute(f"drop table if exists {BUILD_STARTED_TABLE}")

@@ -66,3 +66,9 @@ def test_last_good_publication_stays_served(blocked):
         [NEXT_DROP],
     )
     assert quarantined == [(3,)]
+
+
+def test_the_next_build_is_full_so_that_every_row_is_tested_again(blocked):
+    # the data tests of an incremental build check only the rows it writes
+    state, outcome, _before, _watermark = blocked
+    assert query(state.warehouse, "select run_id from ops.dbt_build_started") == [(outcome.run_id,)]
