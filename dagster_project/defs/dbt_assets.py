@@ -113,8 +113,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline:
     os.environ["SEGMENT_KPIS_WAREHOUSE"] = str(pipeline.warehouse)
     timeout = pipeline.lock_timeout_seconds
     fingerprint = project_fingerprint()
-    # waits (bounded) while another process holds the file, as dbt could not open it either
     whole_project = context.selected_asset_keys == set(context.assets_def.keys)
+    # waits (bounded) while another process holds the file, as dbt could not open it either
     with warehouse(pipeline.warehouse, timeout_seconds=timeout) as con:
         last, unfinished = last_build(con), unfinished_build(con)
         if whole_project:  # a partial selection does not count as a build
