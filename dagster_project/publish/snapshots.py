@@ -102,8 +102,9 @@ def publish_closed_periods(
         with publish_lock(published_dir):
             result.stale_removed = clean_stale(published_dir)
             staging = new_staging_dir(published_dir, "run")
-            run = _Run(con, published_dir, staging, watermark, run_id, code_version, result)
-            run.expect(periods)
+            run = _Run(
+                con, published_dir, staging, watermark, run_id, code_version, result, periods
+            )
             try:
                 # every published version, read or not; skipped when the erasure requests
                 # are those the last successful run purged already
@@ -135,6 +136,7 @@ class _Run:
         run_id: str,
         code_version: str,
         result: PublishResult,
+        periods: list[Period],
     ) -> None:
         self.con = con
         self.published_dir = published_dir
@@ -147,12 +149,8 @@ class _Run:
         self.columns = {name: columns_of(con, "marts", name) for name in PUBLISHED_TABLES}
         # the customer rows of a period are those of its end date: periods of several grains
         # ending on one date (a month, quarter and year closing together) share one read
-        self._ends_pending: Counter[date] = Counter()
-        self._customer_rows: dict[date, tuple[pa.Table, TableDigest]] = {}
-
-    def expect(self, periods: list[Period]) -> None:
-        """The periods this run will publish (so that it knows which end dates recur)."""
         self._ends_pending = Counter(period.period_end for period in periods)
+        self._customer_rows: dict[date, tuple[pa.Table, TableDigest]] = {}
 
     def publish(self, period: Period) -> None:
         tables: dict[str, pa.Table] = {}
