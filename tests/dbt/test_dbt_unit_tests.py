@@ -21,6 +21,7 @@ from dagster_project.settings import DBT_PROJECT_DIR
 EXPECTED_UNIT_TESTS = {
     "open_period_state_taken_on_the_watermark",
     "lifecycle_active_lapsed_and_window_revenue",
+    "usage_follows_the_window_edges",
     "rfm_scores_and_names",
     "value_tier_cume_dist_with_ties",
     "customer_states_at_period_start_and_end",

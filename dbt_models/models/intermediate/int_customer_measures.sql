@@ -88,7 +88,9 @@ with_window as (
     select
         as_of_d.*,
         as_of_d.revenue_to_date - coalesce(before_window.revenue_to_date, 0) as revenue_in_window,
-        as_of_d.orders_to_date - coalesce(before_window.orders_to_date, 0) as orders_in_window
+        as_of_d.orders_to_date - coalesce(before_window.orders_to_date, 0) as orders_in_window,
+        -- the latest order day at or before the window's start (NULL: none)
+        before_window.order_date as window_last_order_on
     from as_of_d
     asof left join order_days as before_window
         on as_of_d.customer_id = before_window.customer_id
@@ -99,38 +101,43 @@ customer_categories as (
     select distinct customer_id, category from category_days
 ),
 
-active_dates as (
-    -- a customer not active on d has no revenue in the window: usage stays unknown
-    select customer_id, as_of_date, window_start_exclusive
+active_windows as (
+    -- The window (d - W, d] holds the customer's order days in (window_last_order_on,
+    -- last_order_on]: usage is a function of the customer and those two days, computed once
+    -- for all the dates that share them (most dates: a customer orders a few times a year).
+    -- A customer not active on d has no revenue in the window: usage stays unknown.
+    select distinct customer_id, last_order_on, window_last_order_on
     from with_window
     where last_order_on > window_start_exclusive
 ),
 
 category_window as (
     select
-        active_dates.customer_id,
-        active_dates.as_of_date,
+        active_windows.customer_id,
+        active_windows.last_order_on,
+        active_windows.window_last_order_on,
         customer_categories.category,
-        coalesce(at_d.revenue_to_date, 0) - coalesce(before_window.revenue_to_date, 0) as revenue
-    from active_dates
-    inner join customer_categories on active_dates.customer_id = customer_categories.customer_id
-    asof left join category_days as at_d
-        on customer_categories.customer_id = at_d.customer_id
-        and customer_categories.category = at_d.category
-        and active_dates.as_of_date >= at_d.order_date
-    asof left join category_days as before_window
-        on customer_categories.customer_id = before_window.customer_id
-        and customer_categories.category = before_window.category
-        and active_dates.window_start_exclusive >= before_window.order_date
+        coalesce(at_end.revenue_to_date, 0) - coalesce(at_start.revenue_to_date, 0) as revenue
+    from active_windows
+    inner join customer_categories on active_windows.customer_id = customer_categories.customer_id
+    asof left join category_days as at_end
+        on customer_categories.customer_id = at_end.customer_id
+        and customer_categories.category = at_end.category
+        and active_windows.last_order_on >= at_end.order_date
+    asof left join category_days as at_start
+        on customer_categories.customer_id = at_start.customer_id
+        and customer_categories.category = at_start.category
+        and active_windows.window_last_order_on >= at_start.order_date
 ),
 
 ranked_categories as (
     select
         customer_id,
-        as_of_date,
+        last_order_on,
+        window_last_order_on,
         category,
         row_number() over (
-            partition by customer_id, as_of_date
+            partition by customer_id, last_order_on, window_last_order_on
             order by round(revenue, 6) desc, category asc  -- ties: alphabetical
         ) as category_rank
     from category_window
@@ -140,7 +147,8 @@ ranked_categories as (
 usage as (
     select
         customer_id,
-        as_of_date,
+        last_order_on,
+        window_last_order_on,
         category as usage_category
     from ranked_categories
     where category_rank = 1
@@ -177,7 +185,8 @@ select
 from with_window
 left join usage
     on with_window.customer_id = usage.customer_id
-    and with_window.as_of_date = usage.as_of_date
+    and with_window.last_order_on = usage.last_order_on
+    and with_window.window_last_order_on is not distinct from usage.window_last_order_on
 {%- if derived %}
 union all by name
 select *, {{ loaded_through() }} as _loaded_through from copied
