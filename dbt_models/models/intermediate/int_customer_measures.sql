@@ -38,14 +38,28 @@ with snapshot_dates as (
     where {{ key_filter(keys) }}
 ),
 
+-- Each history row holds from its day until the next one (next_day, exclusive): the row in
+-- force on a date is found by a hash join on the customer with a range condition, which at 1M
+-- customers costs a third of an ASOF join (that sorts every customer-date).
 order_days as (
     -- only the customers computed (every customer when a date is built whole)
-    select * from {{ order_days_ref }}
+    select
+        *,
+        coalesce(
+            lead(order_date) over (partition by customer_id order by order_date), date '9999-12-31'
+        ) as next_day
+    from {{ order_days_ref }}
     where {{ computed_customers }}
 ),
 
 category_days as (
-    select * from {{ ref('int_customer_category_days') }}
+    select
+        *,
+        coalesce(
+            lead(order_date) over (partition by customer_id, category order by order_date),
+            date '9999-12-31'
+        ) as next_day
+    from {{ ref('int_customer_category_days') }}
     where {{ computed_customers }}
 ),
 
@@ -79,9 +93,10 @@ as_of_d as (
         order_days.orders_to_date,
         order_days.revenue_to_date
     from customer_dates
-    asof inner join order_days
+    inner join order_days
         on customer_dates.customer_id = order_days.customer_id
         and customer_dates.as_of_date >= order_days.order_date
+        and customer_dates.as_of_date < order_days.next_day
 ),
 
 with_window as (
@@ -92,9 +107,10 @@ with_window as (
         -- the latest order day at or before the window's start (NULL: none)
         before_window.order_date as window_last_order_on
     from as_of_d
-    asof left join order_days as before_window
+    left join order_days as before_window
         on as_of_d.customer_id = before_window.customer_id
         and as_of_d.window_start_exclusive >= before_window.order_date
+        and as_of_d.window_start_exclusive < before_window.next_day
 ),
 
 customer_categories as (
@@ -120,14 +136,16 @@ category_window as (
         coalesce(at_end.revenue_to_date, 0) - coalesce(at_start.revenue_to_date, 0) as revenue
     from active_windows
     inner join customer_categories on active_windows.customer_id = customer_categories.customer_id
-    asof left join category_days as at_end
+    left join category_days as at_end
         on customer_categories.customer_id = at_end.customer_id
         and customer_categories.category = at_end.category
         and active_windows.last_order_on >= at_end.order_date
-    asof left join category_days as at_start
+        and active_windows.last_order_on < at_end.next_day
+    left join category_days as at_start
         on customer_categories.customer_id = at_start.customer_id
         and customer_categories.category = at_start.category
         and active_windows.window_last_order_on >= at_start.order_date
+        and active_windows.window_last_order_on < at_start.next_day
 ),
 
 ranked_categories as (

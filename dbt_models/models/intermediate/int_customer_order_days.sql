@@ -1,7 +1,7 @@
 {{ config(**incremental_by_customer()) }}
 
 -- One row per customer and day with completed orders, with running totals: the history
--- every "as of d" measure is read from (ASOF joins, no customer x order fan-out).
+-- every "as of d" measure is read from (the row in force on d, no customer x order fan-out).
 -- Incremental by customer (macros/incremental_by_customer.sql).
 -- depends_on: {{ source('raw', 'change_customers') }}
 with completed_orders as (

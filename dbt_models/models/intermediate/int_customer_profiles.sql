@@ -40,6 +40,9 @@ select
     attribute_history.lifestyle,
     attribute_history.acquisition_channel
 from scores
-asof left join attribute_history
+-- the version valid on the date: a hash join on the customer (most have one version), not an
+-- ASOF join (which sorts every customer-date: at 1M, 60 s of CPU against 12 s)
+left join attribute_history
     on scores.customer_id = attribute_history.customer_id
     and scores.as_of_date >= attribute_history.valid_from
+    and scores.as_of_date < coalesce(attribute_history.valid_to, date '9999-12-31')
