@@ -39,8 +39,8 @@ with snapshot_dates as (
 ),
 
 -- Each history row holds from its day until the next one (next_day, exclusive): the row in
--- force on a date is found by a hash join on the customer with a range condition, which at 1M
--- customers costs a third of an ASOF join (that sorts every customer-date).
+-- force on a date is found by a hash join on the customer with a range condition, not by an
+-- ASOF join, which sorts every customer-date (at 1M, full build: this model 131 s -> 57 s).
 order_days as (
     -- only the customers computed (every customer when a date is built whole)
     select

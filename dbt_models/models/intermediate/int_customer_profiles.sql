@@ -40,9 +40,11 @@ select
     attribute_history.lifestyle,
     attribute_history.acquisition_channel
 from scores
--- the version valid on the date: a hash join on the customer (most have one version), not an
--- ASOF join (which sorts every customer-date: at 1M, 60 s of CPU against 12 s)
-left join attribute_history
+-- The version valid on the date. An ASOF join on purpose: it sorts the rows by customer and
+-- date, so int_customer_segments is stored clustered by customer, which its compression and
+-- the serving file's copy of it depend on. A hash join with valid_from <= d < valid_to costs
+-- less here (at 1M, full build: 12 s of CPU against 60 s) but leaves the rows in date order:
+-- the table grew 815 -> 1009 MiB and the serving file took 42 s to write instead of 26 s.
+asof left join attribute_history
     on scores.customer_id = attribute_history.customer_id
     and scores.as_of_date >= attribute_history.valid_from
-    and scores.as_of_date < coalesce(attribute_history.valid_to, date '9999-12-31')

@@ -12,7 +12,7 @@
 -- ops.segment_changes for int_segment_flows (macros/changed_rows.sql).
 -- depends_on: {{ ref('int_snapshot_dates') }}, {{ ref('int_customer_measures') }}
 with profiles as (
-    -- a literal date list: DuckDB pushes it through the views' window and ASOF joins
+    -- a literal date list: DuckDB pushes it through the views' window and joins
     select * from {{ ref('int_customer_profiles') }}
     where {{ key_filter(keys) }}
 )
