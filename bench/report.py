@@ -1081,15 +1081,43 @@ DONE = """## What was done about the largest costs
   boundary shortcut for (3) (docs/architecture.md); for (1) and (2), customer-level files split
   by customer-key bucket so that an erasure rewrites a fraction of them - a change of the
   published layout that BI readers see, so not made without agreeing it.
-- **Why the full-build and warehouse targets are missed** (1M): the prep (30 drops from an empty
-  warehouse) takes 15.4-16.4 min, dbt 10.4 min of it: `int_customer_measures` 4.5 min,
-  `int_customer_segments` 2.0 min and `int_segment_flows` 1.8 min over 57M customer-date rows
-  (62 snapshot dates - every period end of every grain and the trailing-window starts - times
-  ~0.92M customers). Those two tables are 2.0 GiB of the 3.25 GiB warehouse, while the target
-  allows 1.6 GiB in all (3x the 548 MiB of raw extracts as Parquet); revenue as DECIMAL(38,4)
-  and customer ids as text are half their bytes (DuckDB storage_info). Meeting it needs one
-  per-date table instead of two (the measures stored with the segments), fewer stored dates (the
-  trailing-window starts derived), or integer customer keys.
+- **Full build: usage per window, order history by range join** (2026-12-02, commits `291df95`,
+  `ba2aeec`, `0f0edc7`; docs/architecture.md): profiled at 1M with each model's SQL in one
+  DuckDB session, `int_customer_measures` (4.5 min of the prep's 10.4-min dbt step) spent most
+  of its time finding each active customer-date's usage category: 188M customer-date-category
+  rows through two ASOF joins and a window. Usage is now computed once per customer and pair of
+  window edges (the latest order day on or before d and on or before d - W: the window holds the
+  order days between them), 8.9M pairs for 52.6M active customer-dates: 271 s -> 131 s; and the
+  order day and category day in force on a date are found by a hash join on the customer with a
+  range condition (day <= d < next day) instead of an ASOF join: 131 s -> 57 s, the same rows
+  (compared). A unit test pins usage at the window's edges. The same range join for the CRM
+  attribute versions in `int_customer_profiles` cut `int_customer_segments` from 123 s to 94 s
+  but left its rows in date order - ASOF's sort had stored the table clustered by customer - and
+  at `ba2aeec` the table grew 815 -> 1009 MiB and the serving file took 42 s instead of 26 s
+  (full build 12.0 min, nightly 3.3 min), so that one stays an ASOF join. 1M at `0f0edc7` (the
+  table's rows): full build (prep) 16.4 min -> 12.1 min (dbt step 10.4 -> 6.8 min;
+  `int_customer_measures` 269 s -> 68 s), nightly 3.2 min (measures 6.4-9.3 s -> 5.1 s, within
+  the noise), warehouse after the night 3.25 -> 3.16 GiB (6.07x -> 5.91x: the measures table is
+  smaller in its new row order, 897 -> 816 MiB).
+- **Nightly ÷ full build at 1M is now 27% (FAIL)**: the nightly did not change (3.2 min) while
+  the full build it divides by fell from 16.4 to 12.1 min. The nightly's own cost is what must
+  fall (below).
+- **Why the full-build and warehouse targets are missed** (1M, `0f0edc7`): the prep (30 drops
+  from an empty warehouse) takes 12.1 min = ingestion 2.1 min + dbt 6.8 min + publication 2.6
+  min + serving 25 s; in dbt, `int_segment_flows` 112 s (the per-customer period rows of every
+  period - 53.6M - are materialized once and aggregated 26 times; they exceed the 6 GB
+  `memory_limit`: 11 GB went to spill files in the engine run), `int_customer_segments` 111 s
+  (three rank windows and the ASOF join over 57M customer-date rows), measures 68 s, the data
+  tests ~47 s. Warehouse, per table (copied alone into an empty DuckDB file, 2026-12-02):
+  `int_customer_measures` 816 MiB, `int_customer_segments` 815 MiB (477 MiB without the three
+  measure columns the flows read from it), raw tables 630 MiB - above the 548 MiB of the raw
+  extracts as Parquet by themselves -, `int_orders` 254 MiB, the per-customer day tables 220
+  MiB, `dim_customers` 47 MiB; the target allows 1.6 GiB in all. Narrower types do not change
+  that (revenue DECIMAL(38,4) -> (18,4) and counts HUGEINT -> BIGINT: measures 897 -> 896 MiB,
+  segments 816 -> 706 MiB: DuckDB already bit-packs them); the row order does (above). Meeting
+  3x needs the per-date tables to hold changes rather than one row per customer and date -
+  segment histories as validity intervals, measures not stored per date - a redesign of the
+  incremental models and of what the flows read.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
