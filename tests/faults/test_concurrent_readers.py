@@ -3,7 +3,9 @@
 - While another process holds the serving DuckDB file open read-only and reads the current/
   Parquet in a loop, a run completes and swaps in a new serving file: every query of the reader
   keeps working, its open connection keeps seeing one consistent (old) snapshot, new
-  connections see the new file. (The run is conftest.py's `late_data`.)
+  connections see the new file. A current/ query that straddles the swap of one of its files
+  may fail in DuckDB and is run again (at most 3 attempts; docs/analysts.md): it must then
+  answer. (The run is conftest.py's `late_data`.)
 - While another process holds the warehouse (a read-write connection; or a read-only one,
   which DuckDB's file lock also keeps a writer out of), a run waits SEGMENT_KPIS_LOCK_TIMEOUT
   (3 s here), then fails with a message naming the holder's PID, and changes nothing.
