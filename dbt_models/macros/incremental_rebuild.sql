@@ -220,9 +220,13 @@ Usage in a model:
 {%- endmacro %}
 
 
-{#- `column in (date '...', ...)` over a non-empty list of ISO dates. -#}
+{#- `column in (date '...', ...)` over a non-empty list of ISO dates, with the range they span:
+    DuckDB carries a range, not an IN list, across a join's equal columns to the other side
+    (e.g. from int_customer_segments' date list to both scans of the measures behind
+    int_customer_scores). -#}
 {% macro dates_in(column, dates) -%}
-    {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+    ({{ column }} between date '{{ dates | min }}' and date '{{ dates | max }}'
+    and {{ column }} in ({% for day in dates %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %}))
 {%- endmacro %}
 
 

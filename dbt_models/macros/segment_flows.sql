@@ -55,59 +55,101 @@ by difference (macros/changed_rows.sql).
     at start. Every column is a sum over customers (none NULL), so that totals can be updated
     by adding the new rows' counts and subtracting the old ones'; _contributions counts the
     customer rows adding to a row (a customer counted at start and at end counts twice): a
-    segment left with none has no row. -#}
+    segment left with none has no row.
+    One pass over the customer rows: GROUPING SETS count them per period and pair (segment at
+    start, segment at end) of every dimension at once - a few hundred pairs per period - and
+    the flows are sums over those pairs. (Grouping the customer rows once per dimension and
+    side read them 26 times: at 1M, 54M rows kept in a spilled CTE.) -#}
 {% macro segment_flow_counts(customer_flows) %}
-    with counted as (
-        {%- for dimension in segment_dimensions() %}
-        {%- set seg_start = adapter.quote('start_' ~ dimension.name) %}
-        {%- set seg_end = adapter.quote('end_' ~ dimension.name) %}
+    {%- set dimensions = segment_dimensions() %}
+    with pairs as (
         select
             grain,
             period_start,
             period_end,
-            '{{ dimension.name }}' as segment_dimension,
-            {{ seg_end }} as segment,
-            0 as customers_start,
-            count(*) filter (where is_active_at_end) as customers_end,
+            case
+            {%- for dimension in dimensions %}
+                {%- set seg_start = adapter.quote('start_' ~ dimension.name) %}
+                {%- set seg_end = adapter.quote('end_' ~ dimension.name) %}
+                when grouping({{ seg_start }}, {{ seg_end }}) = 0 then '{{ dimension.name }}'
+            {%- endfor %}
+            end as segment_dimension,
+            case
+            {%- for dimension in dimensions %}
+                {%- set seg_start = adapter.quote('start_' ~ dimension.name) %}
+                {%- set seg_end = adapter.quote('end_' ~ dimension.name) %}
+                when grouping({{ seg_start }}, {{ seg_end }}) = 0 then {{ seg_start }}
+            {%- endfor %}
+            end as segment_start,
+            case
+            {%- for dimension in dimensions %}
+                {%- set seg_start = adapter.quote('start_' ~ dimension.name) %}
+                {%- set seg_end = adapter.quote('end_' ~ dimension.name) %}
+                when grouping({{ seg_start }}, {{ seg_end }}) = 0 then {{ seg_end }}
+            {%- endfor %}
+            end as segment_end,
+            count(*) as customers,
+            count(*) filter (where is_active_at_start) as active_at_start,
+            count(*) filter (where is_active_at_end) as active_at_end,
+            count(*) filter (where is_active_at_start and is_active_at_end) as active_at_both,
             count(*) filter (where not is_acquired_at_start and is_active_at_end) as new_customers,
             count(*) filter (where is_acquired_in_period) as acquired_customers,
             count(*) filter (
                 where is_acquired_at_start and not is_active_at_start and is_active_at_end
             ) as reactivated_customers,
-            0 as churned_customers,
-            0 as retained_customers,
-            count(*) filter (
-                where is_active_at_start and is_active_at_end and {{ seg_start }} <> {{ seg_end }}
-            ) as migrated_in,
-            0 as migrated_out,
             sum(orders_in_period) as orders,
             sum(revenue_in_period) as revenue,
             count(*) filter (where orders_in_period > 0) as buyers,
             sum(revenue_to_date_at_end) filter (where is_active_at_end) as revenue_to_date_of_customers_end,
-            sum(revenue_in_window_at_end) as revenue_in_trailing_window,
-            count(*) as _contributions
+            sum(revenue_in_window_at_end) as revenue_in_trailing_window
         from {{ customer_flows }}
-        group by all
+        group by grouping sets (
+            {%- for dimension in dimensions %}
+            (grain, period_start, period_end, {{ adapter.quote('start_' ~ dimension.name) }}, {{ adapter.quote('end_' ~ dimension.name) }}){{ "," if not loop.last }}
+            {%- endfor %}
+        )
+    ),
+
+    counted as (
+        select
+            grain,
+            period_start,
+            period_end,
+            segment_dimension,
+            segment_end as segment,
+            0 as customers_start,
+            active_at_end as customers_end,
+            new_customers,
+            acquired_customers,
+            reactivated_customers,
+            0 as churned_customers,
+            0 as retained_customers,
+            case when segment_start <> segment_end then active_at_both else 0 end as migrated_in,
+            0 as migrated_out,
+            orders,
+            revenue,
+            buyers,
+            revenue_to_date_of_customers_end,
+            revenue_in_trailing_window,
+            customers as _contributions
+        from pairs
         union all
         select
             grain,
             period_start,
             period_end,
-            '{{ dimension.name }}' as segment_dimension,
-            {{ seg_start }} as segment,
-            count(*) as customers_start,
+            segment_dimension,
+            segment_start as segment,
+            active_at_start as customers_start,
             0, 0, 0, 0,
-            count(*) filter (where not is_active_at_end) as churned_customers,
-            count(*) filter (where is_active_at_end) as retained_customers,
+            active_at_start - active_at_both as churned_customers,
+            active_at_both as retained_customers,
             0,
-            count(*) filter (where is_active_at_end and {{ seg_start }} <> {{ seg_end }}) as migrated_out,
+            case when segment_start <> segment_end then active_at_both else 0 end as migrated_out,
             0, 0, 0, 0, 0,
-            count(*) as _contributions
-        from {{ customer_flows }}
-        where is_active_at_start
-        group by all
-        {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
+            active_at_start as _contributions
+        from pairs
+        where active_at_start > 0
     )
 
     select

@@ -24,6 +24,7 @@ EXPECTED_UNIT_TESTS = {
     "usage_follows_the_window_edges",
     "rfm_scores_and_names",
     "value_tier_cume_dist_with_ties",
+    "recency_frequency_ranks_with_ties_per_date",
     "customer_states_at_period_start_and_end",
     "segment_flows_and_identity",
     "cac_spend_allocated_by_channel_acquisitions",
