@@ -144,6 +144,45 @@ def commit_info() -> dict:
     }
 
 
+# A fixed DuckDB workload (hash aggregate, sort, string join; 2 threads) timed before every
+# scenario: the sandbox moves between hosts whose speed differs up to ~2x, so rows measured on
+# different hosts are told apart by `host` and compared through this figure (lower = faster).
+CALIBRATION_SQL = (
+    "select count(distinct h), sum(k) from"
+    " (select hash(i % 3000000) as h, i % 7 as k from range(20000000) as t(i))",
+    "select sum(x) from (select i as x from range(5000000) as t(i) order by hash(i) limit 10)",
+    "create or replace temp table calibration as"
+    " select i, cast(hash(i) as varchar) as s from range(3000000) as t(i)",
+    "select count(*) from calibration as a inner join calibration as b on a.s = b.s",
+)
+
+
+def calibration_s(repeats: int = 3) -> float:
+    """Best of `repeats` timings of CALIBRATION_SQL after one warm-up, in seconds."""
+    import duckdb  # the project's DuckDB, imported only when measuring
+
+    with duckdb.connect() as con:
+        con.execute("set threads = 2")
+        con.execute("set enable_progress_bar = false")
+        timings = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            for sql in CALIBRATION_SQL:
+                con.execute(sql).fetchall()
+            timings.append(time.perf_counter() - started)
+    return round(min(timings[1:]), 2)
+
+
+def host_info() -> dict:
+    """The host a scenario ran on: CPU model, kernel and calibration time."""
+    machine = machine_info()
+    return {
+        "cpu_model": machine["cpu_model"],
+        "kernel": machine["kernel"],
+        "calibration_s": calibration_s(),
+    }
+
+
 def machine_info() -> dict:
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     total_kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:"))

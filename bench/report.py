@@ -298,13 +298,24 @@ def setup_section(results: dict) -> list[str]:
     )
     commit = results.get("commit", {})
     load_now = ", ".join(map(str, machine["load_at_start"]))
+    hosts: dict[str, list[str]] = {}
+    for scale in _scales(results):
+        for run in scale["scenarios"].values():
+            names = hosts.setdefault(host_name(run), [])
+            if scale_name(scale["customers"]) not in names:
+                names.append(scale_name(scale["customers"]))
     lines = [
         "## Setup",
         "",
-        f"- Machine: {machine['cores']} cores ({machine['cpu_model']}), "
-        f"{machine['ram_bytes'] / GIB:.1f} GiB RAM, Linux {machine['kernel']}; shared with "
-        f"other work, so every measured run records the 1-minute load average at its start "
+        f"- Machine: {machine['cores']} cores, {machine['ram_bytes'] / GIB:.1f} GiB RAM; shared "
+        f"with other work, so every measured run records the 1-minute load average at its start "
         f"(load at the start of the last command: {load_now}).",
+        "- Hosts: the sandbox runs on whichever host is free, and hosts differ up to ~2x in "
+        "speed. Every row names its host and the *calibration* time of a fixed DuckDB "
+        "workload run just before it (bench/measure.py; lower is faster; – for rows older "
+        "than the calibration): compare rows of one host only. Rows below: "
+        + "; ".join(f"{name}: {', '.join(scales)}" for name, scales in hosts.items())
+        + ".",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v),
         f"- Commit(s) measured: {', '.join(f'`{c}`' for c in commits) or '–'}"
         + (
@@ -366,8 +377,21 @@ def data_section(results: dict) -> list[str]:
     ]
 
 
+def host_name(run: dict) -> str:
+    """Short name of the host a run was measured on: CPU family and kernel build."""
+    host = run.get("host") or {}
+    cpu = " ".join(
+        word
+        for word in host.get("cpu_model", "unknown").replace("(R)", "").split()
+        if word != "Processor"
+    )
+    kernel = host.get("kernel", "")
+    return f"{cpu} {kernel.rsplit('-', 1)[-1]}".strip()
+
+
 def _scenario_row(scale: dict, name: str, run: dict, label: str) -> list[str]:
     stages = run.get("stages", {})
+    host = run.get("host") or {}
     return [
         scale_name(scale["customers"]),
         label,
@@ -382,6 +406,8 @@ def _scenario_row(scale: dict, name: str, run: dict, label: str) -> list[str]:
         ratio(_div(run.get("warehouse_bytes"), raw_parquet(scale))),
         secs(run.get("cpu_s")),
         load(run.get("load_start")),
+        host_name(run),
+        secs(host.get("calibration_s")),
         f"`{run.get('commit', '–')}`",
     ]
 
@@ -394,11 +420,12 @@ def results_section(results: dict) -> list[str]:
             if not run:
                 continue
             if run.get("prep"):
-                prep = {**run["prep"], "commit": run.get("commit")}
+                prep = {**run["prep"], "commit": run.get("commit"), "host": run.get("host")}
                 rows.append(_scenario_row(scale, name, prep, f"{name} (prep)"))
             rows.append(_scenario_row(scale, name, run, f"**{name}**"))
     header = ["scale", "scenario", "drops", "rows in", *STAGES, "total", "ingest rows/s"]
-    header += ["peak RSS", "warehouse", "wh ÷ raw", "CPU", "load", "commit"]
+    header += ["peak RSS", "warehouse", "wh ÷ raw", "CPU", "load", "host", "calibration"]
+    header += ["commit"]
     noise = []
     for scale in _scales(results):
         full, prep = full_s(scale), _get(scale, "scenarios", "nightly", "prep", "total_s")

@@ -43,6 +43,7 @@ from bench.measure import (
     PROJECT_ROOT,
     commit_info,
     head_commit,
+    host_info,
     load_average,
     machine_info,
     run_measured,
@@ -292,8 +293,11 @@ def run_scale(customers: int, args, source: Source) -> dict:
     for scenario in [s for s in SCENARIOS if s in args.scenarios]:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         commit = source.commit()["label"]
+        host = host_info()
+        say(f"  {scenario}: host {host['cpu_model']}, calibration {host['calibration_s']} s")
         result = run_scenario(scenario, scale_dir, data, args.keep, source)
         result["commit"] = commit
+        result["host"] = host
         result["measured_at"] = started
         scenarios[scenario] = result
     return {

@@ -27,6 +27,7 @@ MEASURED = (
     "load_end",
     "commit",
     "measured_at",
+    "host",
 )
 PIPELINE_FIELDS = (
     "run_id",
@@ -80,6 +81,8 @@ def test_results_json_has_every_field(bench_run):
     assert full["total_s"] >= sum(full["stages"].values())
     assert full["rows_read"] == data["rows_total"]
     assert full["peak_tree_rss_bytes"] > 0 and full["max_process_rss_bytes"] > 0
+    assert full["host"]["cpu_model"] == results["machine"]["cpu_model"]
+    assert full["host"]["kernel"] and 0 < full["host"]["calibration_s"] < 60
 
     tables = {t["table"]: t for t in full["tables"]}
     assert "marts.fct_segment_kpis" in tables and tables["raw.orders_orders"]["rows"] > 0
@@ -175,7 +178,9 @@ def test_markdown_has_every_section_and_figure(bench_run):
     full = bench_run["results"]["scales"][str(CUSTOMERS)]["scenarios"]["full"]
     row = next(line for line in markdown.splitlines() if line.startswith("| 300 | **full**"))
     assert report.secs(full["total_s"]) in row and full["commit"] in row
-    assert row.count("|") == 18 and " – " not in row  # every column filled
+    assert report.host_name(full) in row and report.secs(full["host"]["calibration_s"]) in row
+    assert row.count("|") == 20 and " – " not in row  # every column filled
+    assert f"Rows below: {report.host_name(full)}: 300." in markdown
     assert f"`{full['dbt']['models'][0]['model']}`" in markdown
     assert bench_run["results"]["commit"]["commit"] in markdown
 
@@ -229,3 +234,11 @@ def test_nightly_share_at_1m_in_cpu_time_when_the_prep_shared_the_machine(
     assert (note == "") == (not flagged)
     full = next(t for t in report.TARGETS if t.key == "full")
     assert report.measured_at_1m(full, at_1m)[1].endswith("machine shared)") == flagged
+
+
+def test_host_name_names_the_cpu_family_and_kernel_build():
+    intel = {"host": {"cpu_model": "Intel(R) Xeon(R) Processor", "kernel": "6.18.44-fc-v1045"}}
+    assert report.host_name(intel) == "Intel Xeon v1045"
+    amd = {"host": {"cpu_model": "AMD EPYC", "kernel": "6.18.44-fc-v595"}}
+    assert report.host_name(amd) == "AMD EPYC v595"
+    assert report.host_name({}) == "unknown"
