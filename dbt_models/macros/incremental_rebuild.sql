@@ -230,6 +230,37 @@ Usage in a model:
 {%- endmacro %}
 
 
+{#- `select * from relation` on the dates of `keys` (a model keyed by date alone), one UNION ALL
+    branch per run of dates less than `gap_days` apart, or whole when the model is built whole.
+    Each branch's range is tight, and a range is what reaches the scans a view joins on the
+    date (above): a nightly's dates are the weeks late data reaches plus the new CLV window's
+    start a year back, and one range over them all made int_customer_scores count the values
+    of a year of dates (at 1M: 10.3-13.2 s against 8.5-10.5 s for the same rows). -#}
+{% macro select_on_key_dates(relation, keys, column, gap_days=31) -%}
+    {%- if keys is none or keys | length == 0 -%}
+    select * from {{ relation }} where {{ key_dates_filter(keys, column) }}
+    {%- else -%}
+        {%- set cfg = rebuild_keys_config() -%}
+        {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
+        {%- set dates = keys | map(attribute=date_index) | unique | sort | list -%}
+        {%- set runs = [[dates[0]]] -%}
+        {%- for day in dates[1:] -%}
+            {%- set gap = modules.datetime.date.fromisoformat(day)
+                - modules.datetime.date.fromisoformat(runs[-1][-1]) -%}
+            {%- if gap.days < gap_days -%}
+                {%- do runs[-1].append(day) -%}
+            {%- else -%}
+                {%- do runs.append([day]) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for run in runs %}
+    select * from {{ relation }} where {{ dates_in(column, run) }}
+    {{- ' union all' if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- For period keys (grain, period_end): `column in (<the as_of_end of those periods>)` - the
     dates their state "at end" is taken on, the watermark for the open period - or `true` when
     the model is built whole. -#}

@@ -12,9 +12,8 @@
 -- ops.segment_changes for int_segment_flows (macros/changed_rows.sql).
 -- depends_on: {{ ref('int_snapshot_dates') }}, {{ ref('int_customer_measures') }}
 with profiles as (
-    -- a literal date list: DuckDB pushes it through the views' window and joins
-    select * from {{ ref('int_customer_profiles') }}
-    where {{ key_filter(keys) }}
+    -- literal date lists, one per run of dates: DuckDB pushes them through the views' joins
+    {{ select_on_key_dates(ref('int_customer_profiles'), keys, 'as_of_date') }}
 )
 
 select
