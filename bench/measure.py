@@ -145,8 +145,9 @@ def commit_info() -> dict:
 
 
 # A fixed DuckDB workload (hash aggregate, sort, string join; 2 threads) timed before every
-# scenario: the sandbox moves between hosts whose speed differs up to ~2x, so rows measured on
-# different hosts are told apart by `host` and compared through this figure (lower = faster).
+# scenario: the sandbox moves between hosts whose speed differs up to ~2x, and rows are told
+# apart by `host` and this figure (lower = faster). It varies by ~20% on one host: it flags a
+# different host, it is no factor to convert figures between hosts.
 CALIBRATION_SQL = (
     "select count(distinct h), sum(k) from"
     " (select hash(i % 3000000) as h, i % 7 as k from range(20000000) as t(i))",
