@@ -213,10 +213,16 @@ Usage in a model:
     {%- elif keys | length == 0 -%}
         false
     {%- else -%}
-        {%- set cfg = rebuild_keys_config() -%}
-        {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
-        {{ dates_in(column, keys | map(attribute=date_index) | unique | list) }}
+        {{ dates_in(column, key_dates(keys)) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The distinct dates of a non-empty list of keys, sorted (ISO strings). -#}
+{% macro key_dates(keys) -%}
+    {%- set cfg = rebuild_keys_config() -%}
+    {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
+    {{ return(keys | map(attribute=date_index) | unique | sort | list) }}
 {%- endmacro %}
 
 
@@ -240,24 +246,27 @@ Usage in a model:
     {%- if keys is none or keys | length == 0 -%}
     select * from {{ relation }} where {{ key_dates_filter(keys, column) }}
     {%- else -%}
-        {%- set cfg = rebuild_keys_config() -%}
-        {%- set date_index = cfg['columns'].index(cfg['date_column']) -%}
-        {%- set dates = keys | map(attribute=date_index) | unique | sort | list -%}
-        {%- set runs = [[dates[0]]] -%}
-        {%- for day in dates[1:] -%}
-            {%- set gap = modules.datetime.date.fromisoformat(day)
-                - modules.datetime.date.fromisoformat(runs[-1][-1]) -%}
-            {%- if gap.days < gap_days -%}
-                {%- do runs[-1].append(day) -%}
-            {%- else -%}
-                {%- do runs.append([day]) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- for run in runs %}
+        {%- for run in date_runs(key_dates(keys), gap_days) %}
     select * from {{ relation }} where {{ dates_in(column, run) }}
     {{- ' union all' if not loop.last }}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Sorted ISO dates split into runs: a new run starts after a gap of `gap_days` or more. -#}
+{% macro date_runs(dates, gap_days) -%}
+    {%- set runs = [[dates[0]]] -%}
+    {%- for day in dates[1:] -%}
+        {%- set gap = modules.datetime.date.fromisoformat(day)
+            - modules.datetime.date.fromisoformat(runs[-1][-1]) -%}
+        {%- if gap.days < gap_days -%}
+            {%- do runs[-1].append(day) -%}
+        {%- else -%}
+            {%- do runs.append([day]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(runs) }}
 {%- endmacro %}
 
 
