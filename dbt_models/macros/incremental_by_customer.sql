@@ -17,7 +17,7 @@ Usage in a model:
 {% macro incremental_by_customer() %}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'append',
+        'incremental_strategy': 'append_then_drop_built',
         'on_schema_change': 'fail',
         'pre_hook': '{{ delete_changed_customers() }}',
     }) }}

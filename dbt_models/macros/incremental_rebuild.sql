@@ -42,7 +42,7 @@ Usage in a model:
 {% macro incremental_by_keys(rebuild_keys) %}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'replace_changed_rows' if 'changed_rows' in rebuild_keys else 'append',
+        'incremental_strategy': 'replace_changed_rows' if 'changed_rows' in rebuild_keys else 'append_then_drop_built',
         'on_schema_change': 'fail',
         'rebuild_keys': rebuild_keys,
         'pre_hook': '{{ delete_keys_to_replace() }}',

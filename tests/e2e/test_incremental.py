@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -30,11 +31,12 @@ def nightly_sequence(tmp_path_factory, sample_landing):
     """The same drops as the full build, one run per drop."""
     settings = make_settings(tmp_path_factory.mktemp("nightly"), sample_landing)
     instance = dg.DagsterInstance.ephemeral()
-    marks, unit_tests, by_difference, by_customer, derived = [], [], [], [], []
+    marks, unit_tests, by_difference, by_customer, derived, temporary = [], [], [], [], [], []
     for drop in discover_drops(sample_landing):
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
         unit_tests.append(_unit_tests_run(outcome.run_id))
+        temporary.append(_temporary_tables(outcome.run_id))
         by_difference.append(
             {
                 model: _periods_updated_by_difference(settings.warehouse_path, model)
@@ -52,7 +54,7 @@ def nightly_sequence(tmp_path_factory, sample_landing):
         by_customer.append(
             {model: rows_by_customer(settings.warehouse_path, model) for model in BY_CUSTOMER}
         )
-    return settings, marks, unit_tests, by_difference, by_customer, derived
+    return settings, marks, unit_tests, by_difference, by_customer, derived, temporary
 
 
 def _periods_updated_by_difference(warehouse, model: str) -> set[tuple[str, date]]:
@@ -83,8 +85,8 @@ def _dates_derived(warehouse, run_id: str) -> dict[str, object]:
     if exists[0]:
         ((pairs,),) = query(warehouse, "select dates_derived from ops.segment_changes_build")
         segments = {(pair["day"], pair["earlier"]) for pair in pairs}
-    (target,) = DBT_PROJECT.manifest_path.parent.glob(f"*-{run_id[:7]}-*")
-    (sql_file,) = target.glob("compiled/*/models/intermediate/int_customer_measures.sql")
+    compiled = "compiled/*/models/intermediate/int_customer_measures.sql"
+    (sql_file,) = _dbt_target(run_id).glob(compiled)
     copies = re.findall(
         r"date '([\d-]+)' as as_of_date\s+from \S+\s+where as_of_date = date '([\d-]+)'",
         sql_file.read_text(),
@@ -93,10 +95,30 @@ def _dates_derived(warehouse, run_id: str) -> dict[str, object]:
     return {"watermark": watermark, "segments": segments, "measures": measures}
 
 
+def _dbt_target(run_id: str) -> Path:
+    """The target dir of the run's `dbt build` (dagster-dbt names it after the run)."""
+    (target,) = DBT_PROJECT.manifest_path.parent.glob(f"*-{run_id[:7]}-*")
+    return target
+
+
+def _temporary_tables(run_id: str) -> tuple[list[str], list[str]]:
+    """The temporary tables the models of the run's `dbt build` created and those they dropped
+    (its dbt.log; unit tests make their own)."""
+    created, dropped = [], []
+    for line in (_dbt_target(run_id) / "dbt.log").read_text().splitlines():
+        event = json.loads(line)
+        node = event["data"].get("node_info", {})
+        if event["info"]["name"] != "SQLQuery" or node.get("resource_type") != "model":
+            continue
+        sql = event["data"]["sql"]
+        created += re.findall(r'create temporary table\s+"([^"]+)"', sql)
+        dropped += re.findall(r'drop table if exists "([^"]+__dbt_tmp[^"]*)"', sql)
+    return created, dropped
+
+
 def _unit_tests_run(run_id: str) -> int:
     """How many dbt unit tests the run's `dbt build` ran (its run_results.json)."""
-    (target,) = DBT_PROJECT.manifest_path.parent.glob(f"*-{run_id[:7]}-*")
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((_dbt_target(run_id) / "run_results.json").read_text())["results"]
     return sum(result["unique_id"].startswith("unit_test.") for result in results)
 
 
@@ -120,6 +142,16 @@ def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
         assert 0 < written < total / 4, f"a nightly run rewrote {written} of {total} rows"
 
 
+def test_nightly_builds_drop_the_temporary_tables_they_build_rows_in(nightly_sequence):
+    # dbt-duckdb leaves them to the end of the connection, which dbt reuses for every model:
+    # a nightly would hold every incremental model's new rows in memory to the end (built_rows.sql)
+    *_, temporary = nightly_sequence
+    assert not temporary[0][0]  # the full build creates its tables directly
+    for created, dropped in temporary[1:]:
+        assert len(created) == 8, created  # every incremental model
+        assert sorted(dropped) == sorted(created)
+
+
 def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):
     settings, marks, unit_tests, *_ = nightly_sequence
     builds = query(
@@ -134,7 +166,7 @@ def test_nightly_runs_update_built_periods_by_difference(nightly_sequence):
     # after the first (full) build, the runs whose changes reach closed periods already built
     # update those by difference (the open periods, measured on the new watermark, are
     # recounted), so the equality with the full build above covers the update by difference
-    _, _, _, by_difference, _, _ = nightly_sequence
+    _, _, _, by_difference, *_ = nightly_sequence
     for model in BY_DIFFERENCE:
         periods = [len(run[model]) for run in by_difference]
         assert periods[0] == 0, model
@@ -146,7 +178,7 @@ def test_nightly_runs_derive_the_new_current_date_from_the_previous_one(nightly_
     # between the two dates (at either end of the window) and copies the others' rows;
     # int_customer_segments logs how its rows differ from the previous date's, so that the
     # flows of a period open on both nights are updated by difference, not recounted
-    _, _, _, by_difference, _, derived = nightly_sequence
+    _, _, _, by_difference, _, derived, _ = nightly_sequence
     assert not derived[0]["segments"] and not derived[0]["measures"]  # the full build
     open_weeks = 0
     for previous, run, updated in zip(derived, derived[1:], by_difference[1:], strict=False):
@@ -164,7 +196,7 @@ def test_nightly_runs_derive_the_new_current_date_from_the_previous_one(nightly_
 def test_nightly_runs_rebuild_orders_and_running_totals_by_customer(nightly_sequence):
     # int_orders and the per-customer running totals: after the first (full) build, each run
     # rewrote exactly the rows of the customers whose orders its loads touched
-    *_, by_customer, _ = nightly_sequence
+    *_, by_customer, _, _ = nightly_sequence
     for model in BY_CUSTOMER:
         first, *nightly = [run[model] for run in by_customer]
         assert all(written for written, _ in first), model  # the full build wrote every row
