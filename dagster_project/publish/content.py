@@ -52,9 +52,16 @@ def _registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str
         con.unregister(name)
 
 
+def _canonical_values(table: pa.Table) -> str:
+    return ", ".join(_canonical_expression(field) for field in table.schema)
+
+
 def _line_sql(table: pa.Table) -> str:
-    values = ", ".join(_canonical_expression(field) for field in table.schema)
-    return f"cast(to_json([{values}]) as varchar)"
+    return f"cast(to_json([{_canonical_values(table)}]) as varchar)"
+
+
+def _row_hash_sql(table: pa.Table) -> str:
+    return f"hash({_canonical_values(table)})"
 
 
 def compare_rows(
@@ -62,14 +69,19 @@ def compare_rows(
 ) -> dict[str, int]:
     """Row-level comparison of two versions of a table by canonical row, in DuckDB: a
     multiset difference (a row present twice before and once now counts once), counted in one
-    pass over the rows' md5 digests grouped by digest (no sort, no string kept per row)."""
+    pass over the rows' 64-bit hashes grouped by hash (no sort, no string kept per row).
+
+    The counts describe a restatement, they decide nothing (the content hash does): a 64-bit
+    hash shared by two different rows (odds about 1 in 10**7 for two million rows) would
+    miscount one of them. DuckDB's hash of the canonical values costs a third of an md5 of
+    their JSON line (0.7 s against 1.9 s for two versions of 845k customer rows)."""
     if previous is None:
         previous = new.slice(0, 0)
     with _registered(con, previous) as old_name, _registered(con, new) as new_name:
         only_previous, only_new = con.execute(
             "with lines as ("
-            f"select md5_number({_line_sql(previous)}) as digest, 1 as before from {old_name} "
-            f"union all select md5_number({_line_sql(new)}), 0 from {new_name}), "
+            f"select {_row_hash_sql(previous)} as digest, 1 as before from {old_name} "
+            f"union all select {_row_hash_sql(new)}, 0 from {new_name}), "
             "counted as (select sum(before) as before, count(*) - sum(before) as now "
             "from lines group by digest) "
             "select coalesce(sum(greatest(before - now, 0)), 0), "

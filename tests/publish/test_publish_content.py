@@ -102,6 +102,23 @@ def test_rows_compared_as_multisets_of_canonical_rows(con):
     )
 
 
+A_ROW = ("a", date(2025, 3, 31), Decimal("10.50"), 0.1)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (A_ROW, ("a", date(2025, 3, 31), Decimal("10.51"), 0.1)),  # a value
+        (A_ROW, ("a", date(2025, 3, 31), None, 0.1)),  # a value becomes NULL
+        ((None, *A_ROW[1:]), ("null", *A_ROW[1:])),  # NULL becomes the text 'null'
+        (A_ROW, ("a", date(2025, 3, 31), Decimal("0.1"), 10.5)),  # both numbers change
+    ],
+)
+def test_a_changed_row_counts_once_on_each_side(con, before, after):
+    summary = compare_rows(con, _table([before, *ROWS[1:]]), _table([after, *ROWS[1:]]))
+    assert (summary["rows_only_in_previous"], summary["rows_only_in_new"]) == (1, 1)
+
+
 def _rewrite_manifest(folder, edit) -> None:
     path = folder / "manifest.json"
     manifest = json.loads(path.read_text())
