@@ -1178,6 +1178,23 @@ DONE = """## What was done about the largest costs
   rows each; 31-60 s of it system time) and 86 s re-reading 12 periods (customer rows 41 s,
   comparing the 8 restated ones with their previous version 33 s): a bucketed customer layout
   remains the way to cut the first, and needs agreeing (above).
+- **One night replayed, and how noisy it is** (2026-12-03, after `00acc6f`): `bench/replay.py`
+  runs the kept 1M night (`--keep`) again with any code, so that a change to the nightly is
+  A/B'd on one starting point without the 22-min prep. Three replays of `00acc6f` took 412 s,
+  358 s and 269 s (dbt 221, 169 and 138 s; `int_customer_segments` 70, 43 and 44 s); three of
+  `6a610d5` after it, each run right after one of those, 396 s, 361 s and 239 s (dbt 207, 176
+  and 119 s; segments 66, 41 and 33 s). The host's speed drifts within the hour (the serving
+  file, code unchanged, took 46 s in the first pair and 35 -> 30 s in the last), so a pair
+  resolves nothing under about 25%: measure several replays a side, interleaved. The change
+  measured: incremental models drop
+  the temporary table their new rows are built in (dbt-duckdb leaves it to the connection's
+  end, and dbt reuses one connection for the whole build; `macros/built_rows.sql`): at most
+  a small gain within that noise (later pairs: dbt -4% / -14%), peak memory unchanged
+  (6.29-6.33 GiB), since a nightly's temporary tables stay small until
+  `int_customer_segments`' 8.3M rows. Restatement row counts hash each
+  canonical row with DuckDB's 64-bit `hash` instead of md5 over its JSON (1.9 s -> 0.7 s for
+  two versions of 845k customer rows); the publication stage, 130-134 s, is dominated by the
+  erasure purge.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
