@@ -14,7 +14,8 @@ holds erased rows, so the next run purges it again and rewrites the same manifes
 Cost: only the files holding an erased customer are rewritten, and their content hash is the
 published digest less the removed rows' (content.py), so the kept rows are not rehashed.
 Versions are purged side by side on a few threads (Parquet reads, writes and hashing release
-the GIL; each version is independent and keeps the order above).
+the GIL; each version is independent and keeps the order above), and the text columns stay the
+dictionaries they are stored as (`_read_as_stored`).
 """
 
 from __future__ import annotations
@@ -102,9 +103,7 @@ def _purge_version(
         if CUSTOMER_KEY not in (column["name"] for column in info["schema"]):
             continue
         path = version.path / info["file"]
-        # read whole at once: the customer_key column is most of the file, and an erasure
-        # request usually reaches every version (a customer in one period is in the later ones)
-        table = pq.ParquetFile(path).read()
+        table, schema = _read_as_stored(path)
         erased_rows = pc.fill_null(pc.is_in(table.column(CUSTOMER_KEY), value_set=erased), False)
         if not pc.any(erased_rows).as_py():
             continue
@@ -113,7 +112,7 @@ def _purge_version(
         layout.write_parquet(kept, staged)
         fsync_file(staged)
         os.chmod(staged, READ_ONLY)
-        digest = _digest_without(con, version, info, kept, table.filter(erased_rows))
+        digest = _digest_without(con, version, info, kept, table.filter(erased_rows).cast(schema))
         info.update(
             rows=kept.num_rows,
             bytes=staged.stat().st_size,
@@ -147,6 +146,25 @@ def _purge_version(
     return True
 
 
+def _read_as_stored(path: Path) -> tuple[pa.Table, pa.Schema]:
+    """A published file's rows, read whole (the customer_key column is most of the file, and an
+    erasure request usually reaches every version: a customer in one period is in the later
+    ones), and the file's Arrow schema.
+
+    Text columns other than the customer key are read as the dictionaries they are stored as
+    (a handful of segment names each): pyarrow then neither decodes them into strings nor
+    hashes them back into dictionaries when the purged file is written - a third of the
+    rewrite's cost (docs/decisions.md, "Published files"). Their type is the dictionary's:
+    `.cast(schema)` gives the table as published (layout.write_parquet writes them as text)."""
+    schema = pq.read_schema(path)
+    texts = [
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type) and field.name != CUSTOMER_KEY
+    ]
+    return pq.ParquetFile(path, read_dictionary=texts).read(), schema
+
+
 def _digest_without(
     con: duckdb.DuckDBPyConnection,
     version: PublishedVersion,
@@ -159,7 +177,7 @@ def _digest_without(
     manifest no longer describes the file (a crash between the manifest's swap and the file's)."""
     in_sync = info["rows"] == kept.num_rows + removed.num_rows
     if not (version.hashed_as_now and in_sync and "content_row_sum" in info):
-        return table_digest(con, kept)
+        return table_digest(con, kept.cast(removed.schema))
     removed_digest = table_digest(con, removed)
     published = TableDigest(removed_digest.columns, info["rows"], int(info["content_row_sum"], 16))
     return published.without(removed_digest)

@@ -31,8 +31,15 @@ PARQUET_COMPRESSION = "zstd"
 
 
 def write_parquet(table: pa.Table, where: str | Path | pa.NativeFile) -> None:
-    """Every published Parquet file is written here, in one format."""
-    pq.write_table(table, where, compression=PARQUET_COMPRESSION)
+    """Every published Parquet file is written here, in one format.
+
+    Dictionary-typed columns (an erasure purge keeps text columns as the dictionaries they are
+    stored as, erasure.py) are stored as text like every other file's, and then without the
+    Arrow schema pyarrow otherwise embeds: it would hand pyarrow and pandas readers
+    dictionaries (categoricals) where every other file gives text. The Parquet schema alone
+    reads back as the same Arrow types for every published column type (tested)."""
+    dictionaries = any(pa.types.is_dictionary(field.type) for field in table.schema)
+    pq.write_table(table, where, compression=PARQUET_COMPRESSION, store_schema=not dictionaries)
 
 
 def period_dir(published_dir: Path, grain: str, period_start: date) -> Path:

@@ -8,10 +8,12 @@ import os
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.publish import MissingHashKeyError, customer_hash
+from dagster_project.publish.content import table_content_hash
 from dagster_project.publish.pii import customer_key_parameters, customer_key_sql
 
 
@@ -102,6 +104,8 @@ def test_a_later_erasure_request_purges_already_published_versions(env):
     late = "cust-001"  # in every closed period's customer rows
     late_key = customer_hash(late, env.hash_key)
     assert env.pii_findings(env.published, [late_key], []) != []  # published under its key
+    customer_files = sorted(env.published.glob("versions/*/*/*/fct_customer_segments.parquet"))
+    before = {path: pq.read_table(path) for path in customer_files}
     env.execute(
         "update marts.dim_customers set is_deleted = true, email = null, first_name = null, "
         "last_name = null, birth_date = null, postal_code = null where customer_id = ?",
@@ -134,4 +138,12 @@ def test_a_later_erasure_request_purges_already_published_versions(env):
             / "data.parquet"
         )
         assert os.path.samefile(current, path)
+        # the same columns, types and rows less the erased customer's, in the same order (the
+        # purge keeps text columns as stored dictionaries, and writes them back as text)
+        purged, published = pq.read_table(path), before[path]
+        assert purged.schema == published.schema
+        assert not any(pa.types.is_dictionary(field.type) for field in purged.schema)
+        assert purged.equals(published.filter(pc.not_equal(published["customer_key"], late_key)))
+        assert entry["content_hash"] == table_content_hash(duckdb.connect(), purged)
+    assert len(before) == len(result.erasures_purged)
     assert env.publish(run_id="run-3").erasures_purged == []  # done once
