@@ -34,7 +34,7 @@ def connect_with_wait(
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
-            con.execute("set TimeZone = 'UTC'")
+            _set_session(con)
             # DuckDB takes up to 80% of RAM by default; cap it as the dbt profile does.
             limit = os.environ.get("SEGMENT_KPIS_DUCKDB_MEMORY_LIMIT", "6GB")
             con.execute(f"set memory_limit = '{limit}'")
@@ -50,6 +50,19 @@ def connect_with_wait(
                     ) from error
                 raise
             time.sleep(poll_seconds)
+
+
+def _set_session(con: duckdb.DuckDBPyConnection) -> None:
+    # per connection (a cursor does not inherit it); memory_limit is per database
+    con.execute("set TimeZone = 'UTC'")
+
+
+def thread_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A connection of its own to the same database, for another thread, with the session
+    settings of `con` (time zone UTC). Python objects registered on `con` are not visible in it."""
+    cursor = con.cursor()
+    _set_session(cursor)
+    return cursor
 
 
 @contextmanager

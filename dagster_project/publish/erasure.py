@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dagster_project.lib.side_by_side import side_by_side
+from dagster_project.lib.warehouse import thread_cursor
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import fsync_dir, fsync_file, sha256_file, write_file
 from dagster_project.publish.content import TableDigest, period_content_hash, table_digest
@@ -76,14 +77,13 @@ def purge_erased_customers(
         return []
 
     def purge(version: PublishedVersion) -> bool:
-        with con.cursor() as cursor:  # a connection of its own per thread
+        with thread_cursor(con) as cursor:
             return _purge_version(
                 cursor, version, erased, staging, run_id=run_id, purged_at=purged_at
             )
 
     versions = all_versions(published_dir)
-    with ThreadPoolExecutor(max_workers=PURGE_THREADS, thread_name_prefix="purge") as pool:
-        purged = list(pool.map(purge, versions))  # re-raises the first failure
+    purged = side_by_side(purge, versions, threads=PURGE_THREADS, name="purge")
     return [version.path for version, done in zip(versions, purged, strict=True) if done]
 
 

@@ -98,8 +98,14 @@ def register_customer_keys(
         f"from (select distinct customer_id from ({ids}) where customer_id is not null)",
         params=customer_key_parameters(key),
     ).to_arrow_table()
-    con.register(CUSTOMER_KEYS_VIEW, keys)
+    use_customer_keys(con, keys)
     return keys
+
+
+def use_customer_keys(con: duckdb.DuckDBPyConnection, keys: pa.Table) -> None:
+    """Register CUSTOMER_KEYS_VIEW from the table register_customer_keys returned (on another
+    connection, e.g. a thread's cursor: registered objects are per connection)."""
+    con.register(CUSTOMER_KEYS_VIEW, keys)
 
 
 def is_pii_column(name: str) -> bool:

@@ -36,6 +36,12 @@ class PublishResult:
     erasures_purged: list[Path] = field(default_factory=list)  # versions purged of erased rows
     not_reread: int = 0  # closed periods no ingestion since the last publication can change
 
+    def sort(self) -> None:
+        """Period order (grain, period_start) in every list of periods, whatever order the
+        periods were published in."""
+        for items in (self.published, self.restated, self.unchanged, self.current_repaired):
+            items.sort(key=lambda item: (item.grain, item.period_start))
+
     @property
     def current_dir(self) -> Path:
         return self.published_dir / "current"

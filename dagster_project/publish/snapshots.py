@@ -17,7 +17,7 @@ Nothing is written before the warehouse has been read and the hash key checked.
 
 from __future__ import annotations
 
-from collections import Counter
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dagster_project.lib.side_by_side import side_by_side
+from dagster_project.lib.warehouse import thread_cursor
 from dagster_project.publish import layout
 from dagster_project.publish.atomic import (
     clean_stale,
@@ -62,7 +64,11 @@ from dagster_project.publish.marts import (
     read_period_table,
     read_watermark,
 )
-from dagster_project.publish.pii import register_customer_keys, require_hash_key
+from dagster_project.publish.pii import (
+    register_customer_keys,
+    require_hash_key,
+    use_customer_keys,
+)
 from dagster_project.publish.restatements import (
     KPI_TABLE,
     build_changes,
@@ -71,6 +77,8 @@ from dagster_project.publish.restatements import (
 )
 from dagster_project.publish.result import PeriodVersion, PublishResult
 from dagster_project.publish.versions import PublishedVersion, published_versions, write_version
+
+PUBLISH_THREADS = min(2, os.cpu_count() or 1)
 
 
 def publish_closed_periods(
@@ -102,9 +110,7 @@ def publish_closed_periods(
         with publish_lock(published_dir):
             result.stale_removed = clean_stale(published_dir)
             staging = new_staging_dir(published_dir, "run")
-            run = _Run(
-                con, published_dir, staging, watermark, run_id, code_version, result, periods
-            )
+            run = _Run(con, published_dir, staging, watermark, run_id, code_version, result)
             try:
                 # every published version, read or not; skipped when the erasure requests
                 # are those the last successful run purged already
@@ -113,8 +119,7 @@ def publish_closed_periods(
                         con, published_dir, erased, staging, run_id=run_id,
                         purged_at=run.published_at,
                     )  # fmt: skip
-                for period in periods:
-                    run.publish(period)
+                run.publish(periods, keys)
                 if result.erasures_purged:  # purged versions of periods not re-read
                     for period in (p for p in closed if p not in periods):
                         run.repoint_current(period)
@@ -136,7 +141,6 @@ class _Run:
         run_id: str,
         code_version: str,
         result: PublishResult,
-        periods: list[Period],
     ) -> None:
         self.con = con
         self.published_dir = published_dir
@@ -147,20 +151,45 @@ class _Run:
         self.result = result
         self.published_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.columns = {name: columns_of(con, "marts", name) for name in PUBLISHED_TABLES}
-        # the customer rows of a period are those of its end date: periods of several grains
-        # ending on one date (a month, quarter and year closing together) share one read
-        self._ends_pending = Counter(period.period_end for period in periods)
-        self._customer_rows: dict[date, tuple[pa.Table, TableDigest]] = {}
 
-    def publish(self, period: Period) -> None:
+    def publish(self, periods: list[Period], keys: pa.Table | None) -> None:
+        """Publish the periods (new or changed versions; unchanged ones left), on a few threads.
+
+        The customer rows of a period are those of its end date: the periods ending on one date
+        (a month, quarter and year closing together) are published one after the other with one
+        read of them. The dates go side by side on PUBLISH_THREADS threads, each with its own
+        DuckDB connection: one period's Parquet writes (pyarrow, one core) overlap another's
+        reads and hashing (DuckDB). Every version is written aside and moved into place on its
+        own (versions.py), so the order between periods is free; the result lists come out in
+        period order."""
+        by_end: dict[date, list[Period]] = {}
+        for period in periods:
+            by_end.setdefault(period.period_end, []).append(period)
+
+        def publish_ending_on(group: list[Period]) -> None:
+            with thread_cursor(self.con) as con:
+                use_customer_keys(con, keys)
+                customers = self._customer_table(con, group[0])
+                for period in group:
+                    self._publish_period(con, period, customers)
+
+        side_by_side(publish_ending_on, by_end.values(), threads=PUBLISH_THREADS, name="publish")
+        self.result.sort()
+
+    def _publish_period(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        period: Period,
+        customers: tuple[pa.Table, TableDigest],
+    ) -> None:
         tables: dict[str, pa.Table] = {}
         digests: dict[str, TableDigest] = {}
         for name in PUBLISHED_TABLES:
             if name == CUSTOMER_TABLE:
-                tables[name], digests[name] = self._customer_table(period)
+                tables[name], digests[name] = customers
             else:
-                tables[name] = read_period_table(self.con, name, period, self.columns[name])
-                digests[name] = table_digest(self.con, tables[name])
+                tables[name] = read_period_table(con, name, period, self.columns[name])
+                digests[name] = table_digest(con, tables[name])
         hashes = {name: digest.content_hash for name, digest in digests.items()}
         content_hash = period_content_hash(hashes)
 
@@ -168,7 +197,7 @@ class _Run:
         for version in versions:  # heal a run that died before writing its restatement file
             ensure_restatement_record(self.published_dir, version, self.staging)
         latest = versions[-1] if versions else None
-        latest_hashes = self._hashes_of(latest) if latest else {}
+        latest_hashes = self._hashes_of(con, latest) if latest else {}
 
         if latest is not None and period_content_hash(latest_hashes) == content_hash:
             item = _item(period, latest)
@@ -180,7 +209,9 @@ class _Run:
 
         number = latest.version + 1 if latest else 1
         changes = (
-            self._changes(period, number, latest, latest_hashes, tables, hashes) if latest else None
+            self._changes(con, period, number, latest, latest_hashes, tables, hashes)
+            if latest
+            else None
         )
         new = write_version(
             self.published_dir,
@@ -200,27 +231,23 @@ class _Run:
         item = _item(period, new, restatement)
         (self.result.restated if latest else self.result.published).append(item)
 
-    def _customer_table(self, period: Period) -> tuple[pa.Table, TableDigest]:
-        """The period's customer rows and their digest, read once per end date."""
-        end = period.period_end
-        shared = self._customer_rows.pop(end, None)
-        if shared is None:
-            columns = self.columns[CUSTOMER_TABLE]
-            table = read_period_table(self.con, CUSTOMER_TABLE, period, columns)
-            shared = (table, table_digest(self.con, table))
-        self._ends_pending[end] -= 1
-        if self._ends_pending[end] > 0:  # kept for the next period ending that day
-            self._customer_rows[end] = shared
-        return shared
+    def _customer_table(
+        self, con: duckdb.DuckDBPyConnection, period: Period
+    ) -> tuple[pa.Table, TableDigest]:
+        """The customer rows of the period's end date and their digest."""
+        table = read_period_table(con, CUSTOMER_TABLE, period, self.columns[CUSTOMER_TABLE])
+        return table, table_digest(con, table)
 
-    def _hashes_of(self, version: PublishedVersion) -> dict[str, str]:
+    def _hashes_of(
+        self, con: duckdb.DuckDBPyConnection, version: PublishedVersion
+    ) -> dict[str, str]:
         """A version's table hashes by today's method: from its manifest, or recomputed from
         its files when it was published with an earlier method (so an upgrade alone never
         restates a period)."""
         tables = version.manifest["tables"]
         if version.hashed_as_now:
             return {name: info["content_hash"] for name, info in tables.items()}
-        return {name: table_content_hash(self.con, _read(version, name)) for name in tables}
+        return {name: table_content_hash(con, _read(version, name)) for name in tables}
 
     def repoint_current(self, period: Period) -> None:
         """Make current/ hold the latest version's files (rewritten by an erasure purge)."""
@@ -230,6 +257,7 @@ class _Run:
 
     def _changes(
         self,
+        con: duckdb.DuckDBPyConnection,
         period: Period,
         number: int,
         latest: PublishedVersion,
@@ -249,7 +277,7 @@ class _Run:
                     "rows_only_in_new": 0,
                 }
             else:
-                summary = compare_rows(self.con, _read(latest, name) if old else None, table)
+                summary = compare_rows(con, _read(latest, name) if old else None, table)
             summary["changed"] = old is None or latest_hashes[name] != hashes[name]
             summaries[name] = summary
         kpis = []
