@@ -1182,19 +1182,30 @@ DONE = """## What was done about the largest costs
   runs the kept 1M night (`--keep`) again with any code, so that a change to the nightly is
   A/B'd on one starting point without the 22-min prep. Three replays of `00acc6f` took 412 s,
   358 s and 269 s (dbt 221, 169 and 138 s; `int_customer_segments` 70, 43 and 44 s); three of
-  `6a610d5` after it, each run right after one of those, 396 s, 361 s and 239 s (dbt 207, 176
-  and 119 s; segments 66, 41 and 33 s). The host's speed drifts within the hour (the serving
-  file, code unchanged, took 46 s in the first pair and 35 -> 30 s in the last), so a pair
-  resolves nothing under about 25%: measure several replays a side, interleaved. The change
-  measured: incremental models drop
-  the temporary table their new rows are built in (dbt-duckdb leaves it to the connection's
-  end, and dbt reuses one connection for the whole build; `macros/built_rows.sql`): at most
-  a small gain within that noise (later pairs: dbt -4% / -14%), peak memory unchanged
-  (6.29-6.33 GiB), since a nightly's temporary tables stay small until
-  `int_customer_segments`' 8.3M rows. Restatement row counts hash each
+  the temporary-table change below (`0b95dd1`), each run right after one of those, 396 s, 361 s
+  and 239 s (dbt 207, 176 and 119 s; segments 66, 41 and 33 s). The host's speed drifts within
+  the hour (the serving file, code unchanged, took 46 s in the first pair and 35 -> 30 s in
+  the last), so a pair resolves nothing under about 25%: measure several replays a side,
+  interleaved. The change measured: incremental models drop the temporary table their new rows
+  are built in (dbt-duckdb leaves it to the connection's end, and dbt reuses one connection for
+  the whole build; `macros/built_rows.sql`): at most a small gain within that noise (later
+  pairs: dbt -4% / -14%), peak memory unchanged (6.29-6.33 GiB), since a nightly's temporary
+  tables stay small until `int_customer_segments`' 8.3M rows. Restatement row counts hash each
   canonical row with DuckDB's 64-bit `hash` instead of md5 over its JSON (1.9 s -> 0.7 s for
   two versions of 845k customer rows); the publication stage, 130-134 s, is dominated by the
   erasure purge.
+- **Publication on two threads, purge without re-encoding** (2026-12-03, commits `54c783a`
+  and the next): an erasure purge reads the customer table's text columns as the dictionaries
+  Parquet stores them as, so pyarrow neither decodes nor re-encodes them: purging 17 customers
+  from the 135 versions of the kept 1M night took 51.0 / 50.8 s -> 28.2 / 30.1 s (CPU 96 ->
+  51-55 s; alternated runs on one host); 200k, 138 versions: 8.6-9.2 -> 6.2-7.1 s. Periods are
+  then published on two threads (the periods ending on one date together): the publication of
+  every closed period of the 1M prep warehouse (135 periods) 275 s -> 208 s, 200k 85 s -> 49 s,
+  the same bytes (every file's sha256 equal). The 1M nightly at `54c783a` (the table's row,
+  purge change only) spent 77 s in publication against 83-134 s in the replays before it.
+  Serving (45 s) and `int_customer_segments` (39 s) are now the largest single nightly costs
+  after the purge; the full build's publication (252 s at `54c783a`) is the one the thread
+  change shortens.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
