@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -77,14 +78,26 @@ def run(pause_at: str, marker: Path) -> int:
 
         real_move = versions.move_dir_into_place
         pause_before = int(os.environ.get("FAULTS_PAUSE_VERSION", "10"))
-        moves = 0
+        moves = done = 0
+        counting = threading.Lock()
 
         def move_dir_into_place(staged, target):
-            nonlocal moves
-            moves += 1
-            if moves == pause_before:
+            # versions are published on a few threads: the one reaching the pause_before-th
+            # move waits for the earlier moves to finish, marks and waits for the kill; every
+            # later move waits too
+            nonlocal moves, done
+            with counting:
+                moves += 1
+                number = moves
+            if number == pause_before:
+                while done < pause_before - 1:
+                    time.sleep(0.05)
                 _pause(marker, f"publish {target}")
-            return real_move(staged, target)
+            while number > pause_before:
+                time.sleep(1)
+            real_move(staged, target)
+            with counting:
+                done += 1
 
         versions.move_dir_into_place = move_dir_into_place
     elif pause_at != "none":
