@@ -119,7 +119,8 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     {%- endif %}
     union all
     select {{ columns | join(', ') }}, _loaded_through from {{ built }}
-    where {{ key_dates_filter(whole, date_column) }};
+    where {{ key_dates_filter(whole, date_column) }}
+    order by {{ key | join(', ') }};  -- clustered by the key, as a full build stores them
 
     {{ drop_built_rows(arg_dict) }}
 {% endmacro %}

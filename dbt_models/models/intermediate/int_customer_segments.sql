@@ -30,3 +30,10 @@ select
     {%- endfor %},
     {{ loaded_through() }} as _loaded_through
 from profiles
+{%- if not is_incremental() %}
+-- stored sorted by customer: the segment columns then compress into runs and the serving
+-- file copies them faster (at 1M: 799 MiB; 1009 MiB in the date order the views leave, 872 MiB
+-- clustered by the ASOF join used before); a nightly inserts its rows in this order too
+-- (macros/changed_rows.sql)
+order by customer_id, as_of_date
+{%- endif %}
