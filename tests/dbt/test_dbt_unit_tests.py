@@ -7,16 +7,12 @@ built empty (`dbt run --empty`) over an empty raw layer.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.ingest import ensure_schema
-from dagster_project.settings import DBT_PROJECT_DIR
+from tests.dbt_cli import run_dbt
 
 EXPECTED_UNIT_TESTS = {
     "open_period_state_taken_on_the_watermark",
@@ -38,27 +34,6 @@ EXPECTED_UNIT_TESTS = {
 }
 
 
-def _dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).parent / "dbt"
-    env = {**os.environ, "SEGMENT_KPIS_WAREHOUSE": str(warehouse)}
-    return subprocess.run(
-        [
-            str(dbt),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
 def unit_test_results(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("dbt_unit")
@@ -66,9 +41,9 @@ def unit_test_results(tmp_path_factory) -> dict[str, str]:
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
     for args in (["seed"], ["run", "--empty"]):
-        done = _dbt(args, warehouse, target)
+        done = run_dbt(args, warehouse, target)
         assert done.returncode == 0, done.stdout[-4000:]
-    _dbt(["test", "--select", "test_type:unit"], warehouse, target)
+    run_dbt(["test", "--select", "test_type:unit"], warehouse, target)
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {result["unique_id"].split(".")[-1]: result["status"] for result in results}
 
