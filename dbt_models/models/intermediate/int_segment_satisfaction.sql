@@ -25,38 +25,43 @@ segments as (
 ),
 
 period_responses as (
+    -- each response with its respondent's segments at period end, when they have a row there
+    -- (one join for every dimension: the segments are read once)
     select
         periods.grain,
         periods.period_start,
         periods.period_end,
-        periods.as_of_end,
-        responses.customer_id,
         responses.survey_type,
-        responses.score
+        responses.score,
+        {%- for dimension in segment_dimensions() if dimension.name != 'all' %}
+        segments.{{ adapter.quote(dimension.name) }},
+        {%- endfor %}
+        segments.customer_id is not null as has_segments
     from periods
     inner join responses
         on responses.submitted_on between periods.period_start and periods.period_end
+    left join segments
+        on segments.as_of_date = periods.as_of_end
+        and segments.customer_id = responses.customer_id
 ),
 
 segmented as (
     {%- for dimension in segment_dimensions() %}
     select
-        period_responses.grain,
-        period_responses.period_start,
-        period_responses.period_end,
+        grain,
+        period_start,
+        period_end,
         '{{ dimension.name }}' as segment_dimension,
         {%- if dimension.name == 'all' %}
         'all' as segment,
         {%- else %}
-        segments.{{ adapter.quote(dimension.name) }} as segment,
+        {{ adapter.quote(dimension.name) }} as segment,
         {%- endif %}
-        period_responses.survey_type,
-        period_responses.score
+        survey_type,
+        score
     from period_responses
     {%- if dimension.name != 'all' %}
-    inner join segments
-        on segments.as_of_date = period_responses.as_of_end
-        and segments.customer_id = period_responses.customer_id
+    where has_segments
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -24,22 +24,17 @@ cohort_members as (
         and segments.acquired_on between periods.period_start and periods.period_end
 ),
 
-member_segments as (
+cohort_sizes as (
     {%- for dimension in segment_dimensions() %}
     select
-        customer_id,
-        cohort_month,
         '{{ dimension.name }}' as segment_dimension,
-        {{ adapter.quote(dimension.name) }} as segment
+        {{ adapter.quote(dimension.name) }} as segment,
+        cohort_month,
+        count(*) as cohort_size
     from cohort_members
+    group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
-),
-
-cohort_sizes as (
-    select segment_dimension, segment, cohort_month, count(*) as cohort_size
-    from member_segments
-    group by all
 ),
 
 customer_months as (
@@ -51,19 +46,31 @@ customer_months as (
     group by all
 ),
 
-cohort_activity as (
+member_months as (
+    -- each cohort member's active months with the member's segments: joined once, then counted
+    -- per dimension (joined per dimension, it made a row per dimension: at 1M, 50M rows)
     select
-        member_segments.segment_dimension,
-        member_segments.segment,
-        member_segments.cohort_month,
-        date_diff('month', member_segments.cohort_month, customer_months.order_month)
-            as months_since_acquisition,
-        count(*) as active_customers,
-        sum(customer_months.revenue) as revenue
-    from member_segments
+        cohort_members.*,
+        customer_months.order_month,
+        customer_months.revenue as month_revenue
+    from cohort_members
     inner join customer_months
-        on member_segments.customer_id = customer_months.customer_id
+        on cohort_members.customer_id = customer_months.customer_id
+),
+
+cohort_activity as (
+    {%- for dimension in segment_dimensions() %}
+    select
+        '{{ dimension.name }}' as segment_dimension,
+        {{ adapter.quote(dimension.name) }} as segment,
+        cohort_month,
+        date_diff('month', cohort_month, order_month) as months_since_acquisition,
+        count(*) as active_customers,
+        sum(month_revenue) as revenue
+    from member_months
     group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 grid as (
