@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import subprocess
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from dagster_project.definitions import build_definitions
 from dagster_project.defs.automation import new_drop_sensor, nightly_schedule
-from dagster_project.defs.resources import PipelineResource
+from dagster_project.defs.resources import DbtCli, PipelineResource, build_resources
 from dagster_project.settings import Settings
 
 
@@ -94,3 +98,18 @@ def test_sensor_requests_one_run_for_new_drops_then_waits(tmp_path):
     context = dg.build_sensor_context(cursor=cursor, resources={"pipeline": pipeline})
     request = new_drop_sensor(context)
     assert request.partition_key == "2025-12-03"
+
+
+def test_dbt_resource_skips_dagster_dbts_start_up_work_and_reads_the_same_version(tmp_path):
+    """resources.DbtCli overrides two private members of DbtCliResource: they must still exist
+    there (else the overrides silently stop saving anything), the version must be the one
+    `dbt --version` reports, and no adapter is opened in this process."""
+    assert isinstance(inspect.getattr_static(DbtCliResource, "_cli_version"), cached_property)
+    assert callable(getattr(DbtCliResource, "_initialize_dbt_core_adapter", None))
+    dbt = build_resources(_settings(tmp_path))["dbt"]
+    assert isinstance(dbt, DbtCli)
+    reported = subprocess.run(
+        [dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"installed: {dbt._cli_version}" in reported
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
