@@ -18,17 +18,21 @@ lead_events as (
 ),
 
 daily_events as (
-    -- counted per day and segment first: the periods then join a few hundred thousand rows
-    -- instead of every event (a day falls in four or five periods)
+    -- counted per day, event and segments first: the periods then join those counts rather
+    -- than every event (a day falls in four or five periods)
     select
-        lead_events.event_on,
-        lead_events.event,
+        event_on,
+        event,
         {%- for dimension in lead_dimensions() %}
         coalesce(cast(({{ dimension.lead_sql }}) as varchar), 'unknown') as segment_{{ loop.index }},
         {%- endfor %}
         count(*) as events
-    from lead_events
-    inner join leads on lead_events.lead_id = leads.lead_id
+    from (
+        -- the dimensions' lead_sql read the lead's columns
+        select lead_events.event, lead_events.event_on, leads.*
+        from lead_events
+        inner join leads on lead_events.lead_id = leads.lead_id
+    )
     group by all
 ),
 

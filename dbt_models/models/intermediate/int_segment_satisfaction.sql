@@ -26,7 +26,7 @@ segments as (
 
 period_responses as (
     -- each response with its respondent's segments at period end, when they have a row there
-    -- (one join for every dimension: the segments are read once)
+    -- (one join serves every dimension: the segments are read once)
     select
         periods.grain,
         periods.period_start,
