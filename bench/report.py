@@ -1206,6 +1206,25 @@ DONE = """## What was done about the largest costs
   Serving (45 s) and `int_customer_segments` (39 s) are now the largest single nightly costs
   after the purge; the full build's publication (252 s at `54c783a`) is the one the thread
   change shortens.
+- **Cheaper nightly SQL and no dagster-dbt start-up work** (2026-12-03, commits `01cbec1`
+  .. `b745e55`; the 1M rows above): the 1M nightly 5.1 -> 3.3 min (dbt stage 2.8 min -> 91 s,
+  data tests 25 -> 12 s), its prep 18.6 -> 16.6 min, warehouse 5.92x -> 5.77x, same host type
+  (calibration 2.0 / 2.1 s). Where (each model's SQL alone on the kept 1M warehouse, before
+  and after alternated, same rows): `int_customer_profiles` finds the CRM attribute version
+  by a range hash join instead of an ASOF join, whose sort was only there to leave
+  `int_customer_segments` clustered by customer; that model now sorts a full build itself and
+  a nightly inserts in that order (its ten nightly dates 11.9 -> 7.6-8.7 s; full build 121.8
+  -> 119.7 s, the table 872 -> 799 MiB). Models counting per segment dimension join the
+  segments once instead of once per dimension (`int_segment_satisfaction` 5.5-6.4 -> 1.7-2.3 s,
+  `fct_cohort_retention` 5.8-7.3 -> 4.9-5.6 s); counts over periods are summed per day before
+  the periods join them (`int_segment_leads` 3.5 -> 1.5 s, the revenue data test 5.0 -> 0.1 s);
+  `fx_unconverted` numbers the versions of foreign-currency orders only (4.7-5.4 -> 2.9-3.1 s).
+  dagster-dbt ran `dbt --version` (3.2 s) and opened a dbt adapter in the Dagster process
+  (2.8 s) before every build; `DbtCli` (defs/resources.py) skips both (dbt's own start-up,
+  `before_s`, 8.8 -> 2.4 s). Replays of one night (before / after): total 238 s / 218-229 s,
+  dbt 127 s / 109-115 s - within the noise of single pairs, hence the table rows. Largest
+  nightly costs now: publication 64 s (erasure purge of every version), serving 37 s (DuckDB
+  compressing 49M x 12 text columns: 28 s of it, measured), `int_customer_segments` 21 s.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
