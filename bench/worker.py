@@ -317,20 +317,10 @@ def ingestion_counts(warehouse: Path, run_id: str) -> dict:
 def _dbt(command: list[str], warehouse: Path, target: Path) -> None:
     """One quiet dbt command on the project, against `warehouse`, into the target dir `target`
     (its logs there too)."""
-    from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from dagster_project.settings import DBT_PROJECT_DIR, dbt_command
 
     subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            *command,
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
+        dbt_command([*command, "--quiet"], target),
         check=True,
         env={
             **os.environ,

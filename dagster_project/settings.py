@@ -22,6 +22,20 @@ _VENV_DBT = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 
 
+def dbt_command(args: list[str], target_path: Path) -> list[str]:
+    """`dbt <args>` on this project (its profiles.yml), artifacts in `target_path`."""
+    return [
+        DBT_EXECUTABLE,
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+    ]
+
+
 def _path(var: str, default: str) -> Path:
     value = os.environ.get(var)
     return Path(value).expanduser().resolve() if value else (PROJECT_ROOT / default).resolve()

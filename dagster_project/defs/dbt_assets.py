@@ -31,7 +31,7 @@ from dagster_project.lib.builds import (
     unfinished_build,
 )
 from dagster_project.lib.warehouse import warehouse
-from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, dbt_command
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -45,17 +45,7 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT, *, refresh: bool = False)
     if refresh or not project.manifest_path.exists():
         warehouse = str(Settings.from_env().warehouse_path)
         subprocess.run(
-            [
-                DBT_EXECUTABLE,
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(project.project_dir),
-                "--profiles-dir",
-                str(project.profiles_dir),
-                "--target-path",
-                str(project.manifest_path.parent),
-            ],
+            dbt_command(["parse", "--quiet"], project.manifest_path.parent),
             check=True,
             env={**os.environ, "SEGMENT_KPIS_WAREHOUSE": warehouse},
         )
