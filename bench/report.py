@@ -1207,8 +1207,8 @@ DONE = """## What was done about the largest costs
   after the purge; the full build's publication (252 s at `54c783a`) is the one the thread
   change shortens.
 - **Cheaper nightly SQL and no dagster-dbt start-up work** (2026-12-03, commits `01cbec1`
-  .. `b745e55`; the 1M rows above): the 1M nightly 5.1 -> 3.3 min (dbt stage 2.8 min -> 91 s,
-  data tests 25 -> 12 s), its prep 18.6 -> 16.6 min, warehouse 5.92x -> 5.77x, same host type
+  .. `b745e55`; 1M rows measured then): the 1M nightly 5.1 -> 3.3 min (dbt stage 2.8 min ->
+  91 s, data tests 25 -> 12 s), its prep 18.6 -> 16.6 min, warehouse 5.92x -> 5.77x, same host type
   (calibration 2.0 / 2.1 s). Where (each model's SQL alone on the kept 1M warehouse, before
   and after alternated, same rows): `int_customer_profiles` finds the CRM attribute version
   by a range hash join instead of an ASOF join, whose sort was only there to leave
@@ -1225,6 +1225,27 @@ DONE = """## What was done about the largest costs
   dbt 127 s / 109-115 s - within the noise of single pairs, hence the table rows. Largest
   nightly costs now: publication 64 s (erasure purge of every version), serving 37 s (DuckDB
   compressing 49M x 12 text columns: 28 s of it, measured), `int_customer_segments` 21 s.
+- **Re-measured; the measures table sorted** (2026-12-04, commits `d5a3009`, `b4e857d`): the
+  20k and 200k rows were measured again at `bcbcb37` on the host of the 1M rows: 200k full
+  build 5.1 -> 4.0 min, nightly 104 -> 67 s, backfill 6.5 min -> 117 s, pipeline ÷ engine
+  1.69x -> 1.42x (dbt step 115 s against the engine's 81.3 s; the step's data tests 15.8 s,
+  unit tests 5.8 s and start-up 3.1 s make most of the gap). `int_customer_measures` now stores
+  a full build sorted by customer and date, like `int_customer_segments` (at 1M, the table
+  copied in each order on one warehouse: 983 MiB unsorted, 616 MiB by customer for 4 s of sort,
+  823 MiB by date for 16 s; a nightly's two reads of the table - its own SQL and the ten dates
+  `int_customer_segments` ranks - took 1.0-2.0 s and 7.4-9.9 s in every order, alternated):
+  the 1M warehouse after the nightly 3.08 -> 2.73 GiB (5.77x -> 5.11x the raw Parquet). The
+  1M rows above are of `b4e857d` on a slower hour of the host (calibration 2.7 s against 2.1 s):
+  every stage of the nightly took 15-30% longer than at `b745e55`, publication and serving too,
+  whose code did not change, and a replay of the same night right after took 266 s (dbt 135 s).
+  Serving, corrected: its 37-43 s are not DuckDB's string compression but appending 49M rows of
+  12 short text columns at all: 32 s into a new file with compression, 38 s with compression
+  disabled (`disabled_compression_methods`), 16 s into an in-memory table, 5 s to read them.
+  ENUM columns would cut it to about 23 s but change the column types analysts and BI tools
+  see: not done. Publication of that night (alone, 76-90 s on the copy): the erasure purge
+  34-42 s (135 versions, ~1 s of read, filter and rewrite each: the customer_key column is 24
+  of the 28 MiB of a version's customer file) and the customer rows of 9 period ends 45 s of
+  thread time (reading and sorting 0.8M rows 2.5 s, their digest 2 s each).
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
