@@ -1232,8 +1232,9 @@ DONE = """## What was done about the largest costs
   unit tests 5.8 s and start-up 3.1 s make most of the gap). `int_customer_measures` now stores
   a full build sorted by customer and date, like `int_customer_segments` (at 1M, the table
   copied in each order on one warehouse: 983 MiB unsorted, 616 MiB by customer for 4 s of sort,
-  823 MiB by date for 16 s; a nightly's two reads of the table - its own SQL and the ten dates
-  `int_customer_segments` ranks - took 1.0-2.0 s and 7.4-9.9 s in every order, alternated):
+  823 MiB by date for 16 s; a nightly's reads of it, alternated, differed within the noise:
+  the ten dates `int_customer_segments` ranks 7.4-11.7 s unsorted, 7.7-9.7 s by date, 9.1-10.9
+  s by customer; the model's own nightly SQL 1.2-2.0 s unsorted, 1.0-1.2 s by date):
   the 1M warehouse after the nightly 3.08 -> 2.73 GiB (5.77x -> 5.11x the raw Parquet). The
   1M rows above are of `b4e857d` on a slower hour of the host (calibration 2.7 s against 2.1 s):
   every stage of the nightly took 15-30% longer than at `b745e55`, publication and serving too,
