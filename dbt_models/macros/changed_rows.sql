@@ -8,11 +8,7 @@ it recomputed with the rows the model holds and replaces only the rows that diff
 lists them, before and after, so that a model aggregating over them can update its totals by
 the difference instead of re-reading every customer (int_segment_flows).
 
-    rebuild_keys={..., 'changed_rows': {'key': ['customer_id', 'as_of_date'], 'log': 'segment_changes',
-                                         'order_by': "date_trunc('quarter', as_of_date), customer_id, as_of_date"}}
-
-order_by (optional, default the key): the order the replacing rows are inserted in - the order
-a full build of the model stores its rows in, so that the table stays clustered alike.
+    rebuild_keys={..., 'changed_rows': {'key': ['customer_id', 'as_of_date'], 'log': 'segment_changes'}}
 
 ops.<log>: one row per key whose row changed, appeared or vanished on the dates compared, as
 held before the build (is_before) and as built now (not is_before); a changed row is there
@@ -124,7 +120,7 @@ A build that compares nothing (first build, --full-refresh) drops both: no log, 
     union all
     select {{ columns | join(', ') }}, _loaded_through from {{ built }}
     where {{ key_dates_filter(whole, date_column) }}
-    order by {{ cfg['changed_rows'].get('order_by', key | join(', ')) }};  -- as a full build stores them
+    order by {{ key | join(', ') }};  -- clustered by the key, as a full build stores them
 
     {{ drop_built_rows(arg_dict) }}
 {% endmacro %}

@@ -203,36 +203,3 @@ def test_nightly_runs_rebuild_orders_and_running_totals_by_customer(nightly_sequ
         for counts in nightly:
             assert set(counts) == {(True, True), (False, False)}, (model, counts)
             assert counts[True, True] < counts[False, False], (model, counts)
-
-
-# int_customer_segments' storage order (the model's `stored_order`): rows of one quarter
-# together, by customer and date within it
-SEGMENTS_OUT_OF_ORDER = """
-    with stored as (
-        select
-            _loaded_through,
-            row_number() over (partition by _loaded_through order by rowid) as position,
-            row_number() over (
-                partition by _loaded_through
-                order by date_trunc('quarter', as_of_date), customer_id, as_of_date
-            ) as ordered_position,
-            date_trunc('quarter', as_of_date) as quarter
-        from intermediate.int_customer_segments
-    )
-    select
-        count(*) filter (where position <> ordered_position),
-        count(distinct quarter),
-        count(distinct _loaded_through)
-    from stored
-"""
-
-
-def test_segments_are_stored_by_quarter_then_customer(pipeline_run, nightly_sequence):
-    # a full build sorts its rows so, and each nightly inserts the rows it writes so: every
-    # build's rows (one _loaded_through) lie in that order, and a read of a few dates skips
-    # the row groups of other quarters (docs/architecture.md)
-    full = query(pipeline_run.settings.warehouse_path, SEGMENTS_OUT_OF_ORDER)
-    assert full[0][0] == 0 and full[0][1] > 4 and full[0][2] == 1, full
-    settings, *_ = nightly_sequence
-    nightly = query(settings.warehouse_path, SEGMENTS_OUT_OF_ORDER)
-    assert nightly[0][0] == 0 and nightly[0][2] > 1, nightly  # the nightly builds rows too

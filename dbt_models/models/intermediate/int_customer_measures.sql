@@ -210,9 +210,9 @@ union all by name
 select *, {{ loaded_through() }} as _loaded_through from copied
 {%- endif %}
 {%- if keys is none %}
--- A full build is stored sorted by customer (int_customer_segments puts quarters first): a
--- customer's measures change little from one date to the next, so the columns compress into
--- runs (at 1M: 983 -> 616 MiB for a 4 s sort; date order gave 823 MiB for a 16 s sort, and a
--- nightly's reads of its few dates were no faster beyond the noise; docs/architecture.md).
+-- A full build is stored sorted by customer, like int_customer_segments: a customer's measures
+-- change little from one date to the next, so the columns compress into runs (at 1M: 983 ->
+-- 616 MiB for a 4 s sort; date order gave 823 MiB for a 16 s sort, and a nightly's reads of
+-- its few dates were no faster beyond the noise; docs/architecture.md).
 order by customer_id, as_of_date
 {%- endif %}
