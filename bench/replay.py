@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", choices=("worktree", "head"), default="worktree")
     parser.add_argument("--mark-built", type=Path, help=argparse.SUPPRESS)  # internal step
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()  # dbt runs in the project dir: a relative path would move
     if args.mark_built:
         mark_built_by_current_code(args.mark_built)
         return 0
