@@ -31,7 +31,7 @@ Usage (a per_customer model of incremental_by_keys, keyed by its date alone):
         group by new_dates.day
         order by 1
     {%- endset -%}
-    {%- set derived = run_query(query).rows | map('list') | list -%}
+    {%- set derived = query_once(query) -%}  {#- the dates held before this build wrote -#}
     {%- do log(model.name ~ ": " ~ derived | length ~ " new date(s) derived from an earlier one", info=false) -%}
     {{ return(derived) }}
 {% endmacro %}

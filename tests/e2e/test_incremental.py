@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from dagster_project.defs.dbt_assets import DBT_PROJECT
 from dagster_project.ingest import discover_drops
 from dagster_project.runner import run_pipeline
+from dagster_project.settings import Settings
 from tests.e2e.conftest import make_settings
 from tests.faults.support import RUN_COLUMNS, query, rows_by_customer, table_fingerprints
 
@@ -24,37 +26,57 @@ BUILT_SCHEMAS = ("intermediate", "marts", "quarantine")
 IGNORED = (*RUN_COLUMNS, "_loaded_through")  # lineage of the build, not content
 BY_DIFFERENCE = ("int_segment_flows", "int_segment_annual_churn")
 BY_CUSTOMER = ("int_orders", "int_customer_order_days", "int_customer_category_days")
+BY_KEYS = (  # config incremental_by_keys (macros/incremental_rebuild.sql)
+    "int_customer_measures",
+    "int_customer_segments",
+    "int_segment_flows",
+    "int_segment_annual_churn",
+    "int_segment_satisfaction",
+)
+
+
+@dataclass
+class NightlySequence:
+    """What each run of the sequence did: one item per run, in drop order."""
+
+    settings: Settings
+    marks: list = field(default_factory=list)  # (_loaded_through, rows) of the segments
+    unit_tests: list = field(default_factory=list)  # how many dbt unit tests ran
+    by_difference: list = field(default_factory=list)  # model -> periods updated by difference
+    by_customer: list = field(default_factory=list)  # model -> rows by customer
+    derived: list = field(default_factory=list)  # new dates derived from earlier ones
+    temporary: list = field(default_factory=list)  # temporary tables created, dropped
+    key_queries: list = field(default_factory=list)  # model -> queries of its keys
 
 
 @pytest.fixture(scope="module")
-def nightly_sequence(tmp_path_factory, sample_landing):
+def nightly_sequence(tmp_path_factory, sample_landing) -> NightlySequence:
     """The same drops as the full build, one run per drop."""
     settings = make_settings(tmp_path_factory.mktemp("nightly"), sample_landing)
     instance = dg.DagsterInstance.ephemeral()
-    marks, unit_tests, by_difference, by_customer, derived, temporary = [], [], [], [], [], []
+    runs = NightlySequence(settings)
+    warehouse = settings.warehouse_path
     for drop in discover_drops(sample_landing):
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
-        unit_tests.append(_unit_tests_run(outcome.run_id))
-        temporary.append(_temporary_tables(outcome.run_id))
-        by_difference.append(
-            {
-                model: _periods_updated_by_difference(settings.warehouse_path, model)
-                for model in BY_DIFFERENCE
-            }
+        runs.unit_tests.append(_unit_tests_run(outcome.run_id))
+        runs.temporary.append(_temporary_tables(outcome.run_id))
+        runs.key_queries.append(_key_queries(outcome.run_id))
+        runs.by_difference.append(
+            {model: _periods_updated_by_difference(warehouse, model) for model in BY_DIFFERENCE}
         )
-        derived.append(_dates_derived(settings.warehouse_path, outcome.run_id))
-        marks.append(
+        runs.derived.append(_dates_derived(warehouse, outcome.run_id))
+        runs.marks.append(
             query(
-                settings.warehouse_path,
+                warehouse,
                 "select _loaded_through, count(*) from intermediate.int_customer_segments "
                 "group by all order by all",
             )
         )
-        by_customer.append(
-            {model: rows_by_customer(settings.warehouse_path, model) for model in BY_CUSTOMER}
+        runs.by_customer.append(
+            {model: rows_by_customer(warehouse, model) for model in BY_CUSTOMER}
         )
-    return settings, marks, unit_tests, by_difference, by_customer, derived, temporary
+    return runs
 
 
 def _periods_updated_by_difference(warehouse, model: str) -> set[tuple[str, date]]:
@@ -101,19 +123,35 @@ def _dbt_target(run_id: str) -> Path:
     return target
 
 
-def _temporary_tables(run_id: str) -> tuple[list[str], list[str]]:
-    """The temporary tables the models of the run's `dbt build` created and those they dropped
-    (its dbt.log; unit tests make their own)."""
-    created, dropped = [], []
+def _model_queries(run_id: str) -> list[tuple[str, str]]:
+    """(model, SQL) of every statement the models of the run's `dbt build` ran (its dbt.log)."""
+    queries = []
     for line in (_dbt_target(run_id) / "dbt.log").read_text().splitlines():
         event = json.loads(line)
         node = event["data"].get("node_info", {})
-        if event["info"]["name"] != "SQLQuery" or node.get("resource_type") != "model":
-            continue
-        sql = event["data"]["sql"]
+        if event["info"]["name"] == "SQLQuery" and node.get("resource_type") == "model":
+            queries.append((node["node_name"], event["data"]["sql"]))
+    return queries
+
+
+def _temporary_tables(run_id: str) -> tuple[list[str], list[str]]:
+    """The temporary tables the models of the run's `dbt build` created and those they dropped
+    (unit tests make their own)."""
+    created, dropped = [], []
+    for _, sql in _model_queries(run_id):
         created += re.findall(r'create temporary table\s+"([^"]+)"', sql)
         dropped += re.findall(r'drop table if exists "([^"]+__dbt_tmp[^"]*)"', sql)
     return created, dropped
+
+
+def _key_queries(run_id: str) -> dict[str, int]:
+    """Per model, how many times the run's `dbt build` queried the keys it rebuilds
+    (_rebuild_keys in macros/incremental_rebuild.sql)."""
+    counts: dict[str, int] = {}
+    for model, sql in _model_queries(run_id):
+        if re.search(r"\*/\s*with universe as", sql):
+            counts[model] = counts.get(model, 0) + 1
+    return counts
 
 
 def _unit_tests_run(run_id: str) -> int:
@@ -123,16 +161,16 @@ def _unit_tests_run(run_id: str) -> int:
 
 
 def test_nightly_runs_end_where_a_full_build_ends(pipeline_run, nightly_sequence):
-    settings, *_ = nightly_sequence
+    warehouse = nightly_sequence.settings.warehouse_path
     full = table_fingerprints(pipeline_run.settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
-    nightly = table_fingerprints(settings.warehouse_path, BUILT_SCHEMAS, IGNORED)
+    nightly = table_fingerprints(warehouse, BUILT_SCHEMAS, IGNORED)
     assert full.keys() == nightly.keys()
     differing = {table for table in full if full[table] != nightly[table]}
     assert not differing, f"tables differing from the full build: {sorted(differing)}"
 
 
 def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
-    _, marks, *_ = nightly_sequence
+    marks = nightly_sequence.marks
     # marks[i]: (_loaded_through, rows) of int_customer_segments after run i
     assert len(marks[0]) == 1  # the history drop's run builds every date
     for after in marks[1:]:
@@ -145,28 +183,37 @@ def test_each_nightly_run_rewrites_only_a_few_snapshot_dates(nightly_sequence):
 def test_nightly_builds_drop_the_temporary_tables_they_build_rows_in(nightly_sequence):
     # dbt-duckdb leaves them to the end of the connection, which dbt reuses for every model:
     # a nightly would hold every incremental model's new rows in memory to the end (built_rows.sql)
-    *_, temporary = nightly_sequence
+    temporary = nightly_sequence.temporary
     assert not temporary[0][0]  # the full build creates its tables directly
     for created, dropped in temporary[1:]:
         assert len(created) == 8, created  # every incremental model
         assert sorted(dropped) == sorted(created)
 
 
+def test_nightly_builds_query_each_models_keys_once(nightly_sequence):
+    # the model's SQL, its hooks and its strategy share the keys decided first (query_once)
+    key_queries = nightly_sequence.key_queries
+    assert key_queries[0] == {}  # a full build replaces no keys
+    for counts in key_queries[1:]:
+        assert counts == dict.fromkeys(BY_KEYS, 1)
+
+
 def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):
-    settings, marks, unit_tests, *_ = nightly_sequence
+    runs, unit_tests = len(nightly_sequence.marks), nightly_sequence.unit_tests
     builds = query(
-        settings.warehouse_path, "select build_id, full_refresh from ops.dbt_builds order by 1"
+        nightly_sequence.settings.warehouse_path,
+        "select build_id, full_refresh from ops.dbt_builds order by 1",
     )
-    assert builds == [(i + 1, i == 0) for i in range(len(marks))]
+    assert builds == [(i + 1, i == 0) for i in range(runs)]
     # unit tests check the SQL: they run with the full build only
-    assert unit_tests[0] > 0 and unit_tests[1:] == [0] * (len(marks) - 1)
+    assert unit_tests[0] > 0 and unit_tests[1:] == [0] * (runs - 1)
 
 
 def test_nightly_runs_update_built_periods_by_difference(nightly_sequence):
     # after the first (full) build, the runs whose changes reach closed periods already built
     # update those by difference (the open periods, measured on the new watermark, are
     # recounted), so the equality with the full build above covers the update by difference
-    _, _, _, by_difference, *_ = nightly_sequence
+    by_difference = nightly_sequence.by_difference
     for model in BY_DIFFERENCE:
         periods = [len(run[model]) for run in by_difference]
         assert periods[0] == 0, model
@@ -178,7 +225,7 @@ def test_nightly_runs_derive_the_new_current_date_from_the_previous_one(nightly_
     # between the two dates (at either end of the window) and copies the others' rows;
     # int_customer_segments logs how its rows differ from the previous date's, so that the
     # flows of a period open on both nights are updated by difference, not recounted
-    _, _, _, by_difference, _, derived, _ = nightly_sequence
+    by_difference, derived = nightly_sequence.by_difference, nightly_sequence.derived
     assert not derived[0]["segments"] and not derived[0]["measures"]  # the full build
     open_weeks = 0
     for previous, run, updated in zip(derived, derived[1:], by_difference[1:], strict=False):
@@ -196,7 +243,7 @@ def test_nightly_runs_derive_the_new_current_date_from_the_previous_one(nightly_
 def test_nightly_runs_rebuild_orders_and_running_totals_by_customer(nightly_sequence):
     # int_orders and the per-customer running totals: after the first (full) build, each run
     # rewrote exactly the rows of the customers whose orders its loads touched
-    *_, by_customer, _, _ = nightly_sequence
+    by_customer = nightly_sequence.by_customer
     for model in BY_CUSTOMER:
         first, *nightly = [run[model] for run in by_customer]
         assert all(written for written, _ in first), model  # the full build wrote every row
