@@ -1253,7 +1253,7 @@ DONE = """## What was done about the largest costs
   + dbt 393 s + publication 129 s + serving 22 s (FAIL by 11%), and the engine ran its SQL in
   342 s (tests 32.6 s): pipeline ÷ engine 1.15x at 1M (÷ engine + tests 1.05x), so the 1.3x
   target holds at the target scale, while 200k (1.42x, an older commit and host) pays dbt's and
-  Dagster's fixed seconds on a third of the work. The 1M nightly at `e5b5165` on this host: 2.9
+  Dagster's fixed seconds on a fifth of the data. The 1M nightly at `e5b5165` on this host: 2.9
   min (dbt 95 s, publication 45 s, serving 26 s). Incremental models then decided their keys
   once per build (`560527d`, docs/architecture.md): each of `keys_to_replace`, `keys_built_whole`,
   `keys_new`, `keys_gone` and the derived dates used to run its own query, each scanning the

@@ -60,8 +60,9 @@ def nightly_sequence(tmp_path_factory, sample_landing) -> NightlySequence:
         outcome = run_pipeline(settings, drop, drop, instance=instance)
         assert outcome.success, outcome.describe()
         runs.unit_tests.append(_unit_tests_run(outcome.run_id))
-        runs.temporary.append(_temporary_tables(outcome.run_id))
-        runs.key_queries.append(_key_queries(outcome.run_id))
+        queries = _model_queries(outcome.run_id)
+        runs.temporary.append(_temporary_tables(queries))
+        runs.key_queries.append(_key_queries(queries))
         runs.by_difference.append(
             {model: _periods_updated_by_difference(warehouse, model) for model in BY_DIFFERENCE}
         )
@@ -134,21 +135,21 @@ def _model_queries(run_id: str) -> list[tuple[str, str]]:
     return queries
 
 
-def _temporary_tables(run_id: str) -> tuple[list[str], list[str]]:
-    """The temporary tables the models of the run's `dbt build` created and those they dropped
-    (unit tests make their own)."""
+def _temporary_tables(queries: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The temporary tables the models created and those they dropped (_model_queries; unit
+    tests make their own)."""
     created, dropped = [], []
-    for _, sql in _model_queries(run_id):
+    for _, sql in queries:
         created += re.findall(r'create temporary table\s+"([^"]+)"', sql)
         dropped += re.findall(r'drop table if exists "([^"]+__dbt_tmp[^"]*)"', sql)
     return created, dropped
 
 
-def _key_queries(run_id: str) -> dict[str, int]:
-    """Per model, how many times the run's `dbt build` queried the keys it rebuilds
-    (_rebuild_keys in macros/incremental_rebuild.sql)."""
+def _key_queries(queries: list[tuple[str, str]]) -> dict[str, int]:
+    """Per model, how many times it queried the keys it rebuilds (_model_queries;
+    _rebuild_keys in macros/incremental_rebuild.sql)."""
     counts: dict[str, int] = {}
-    for model, sql in _model_queries(run_id):
+    for model, sql in queries:
         if re.search(r"\*/\s*with universe as", sql):
             counts[model] = counts.get(model, 0) + 1
     return counts
