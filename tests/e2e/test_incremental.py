@@ -47,6 +47,7 @@ class NightlySequence:
     derived: list = field(default_factory=list)  # new dates derived from earlier ones
     temporary: list = field(default_factory=list)  # temporary tables created, dropped
     key_queries: list = field(default_factory=list)  # model -> queries of its keys
+    enum_flows: list = field(default_factory=list)  # int_segment_flows joined ENUM segments
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,7 @@ def nightly_sequence(tmp_path_factory, sample_landing) -> NightlySequence:
         queries = _model_queries(outcome.run_id)
         runs.temporary.append(_temporary_tables(queries))
         runs.key_queries.append(_key_queries(queries))
+        runs.enum_flows.append(_segments_cast_to_enums(queries, "int_segment_flows"))
         runs.by_difference.append(
             {model: _periods_updated_by_difference(warehouse, model) for model in BY_DIFFERENCE}
         )
@@ -155,6 +157,14 @@ def _key_queries(queries: list[tuple[str, str]]) -> dict[str, int]:
     return counts
 
 
+def _segments_cast_to_enums(queries: list[tuple[str, str]], model: str) -> bool:
+    """Whether the model's statements cast segment columns to ENUM types (_model_queries;
+    segment_value_types in macros/segment_flows.sql)."""
+    return any(
+        re.search(r'cast\("age_band" as enum\(', sql) for name, sql in queries if name == model
+    )
+
+
 def _unit_tests_run(run_id: str) -> int:
     """How many dbt unit tests the run's `dbt build` ran (its run_results.json)."""
     results = json.loads((_dbt_target(run_id) / "run_results.json").read_text())["results"]
@@ -197,6 +207,14 @@ def test_nightly_builds_query_each_models_keys_once(nightly_sequence):
     assert key_queries[0] == {}  # a full build replaces no keys
     for counts in key_queries[1:]:
         assert counts == dict.fromkeys(BY_KEYS, 1)
+
+
+def test_only_a_build_of_every_period_joins_segments_as_enums(nightly_sequence):
+    # the first build counts every period over every customer: its join holds the segments
+    # as ENUMs; a nightly recounts a few periods and skips the query of the values
+    enum_flows = nightly_sequence.enum_flows
+    assert enum_flows[0] is True
+    assert enum_flows[1:] == [False] * (len(enum_flows) - 1)
 
 
 def test_only_the_first_build_of_the_warehouse_was_full(nightly_sequence):

@@ -18,9 +18,16 @@
 -- updated by difference: its rows as they were, plus the counts of the customers whose
 -- segment rows changed (ops.segment_changes) as they are now, minus their counts as they
 -- were (macros/changed_rows.sql).
+-- The customers' rows are those of the view int_customer_period_flows, inlined here: DuckDB
+-- pushes the period filter through its joins down to the segment scans, and a build of every
+-- period (the first, --full-refresh) joins with the segment values as ENUMs
+-- (segment_value_types), which keeps the join's ~48M start rows in memory at 1M customers.
 -- depends_on: {{ ref('int_periods') }}, {{ ref('int_customer_segments') }}
+{%- set value_types = segment_value_types(ref('int_customer_segments')) if keys is none else none %}
 with customer_flows as (
-    select * from {{ ref('int_customer_period_flows') }}
+    select * from (
+        {{ customer_period_flows(ref('int_periods'), ref('int_customer_segments'), value_types) }}
+    )
     where {{ key_filter(recounted) }}
 ),
 
