@@ -10,8 +10,9 @@ by difference (macros/changed_rows.sql).
     no part in any flow and are left out.
     `value_types` (segment_value_types) narrows the rows the join holds: the segment columns
     become ENUMs (one byte instead of a 16-byte string each), the start's counters BIGINT and
-    DECIMAL(18, 4) (a cast that does not fit fails; it never rounds). The rows and types that
-    come out of segment_flow_counts are the same. -#}
+    DECIMAL(18, 4), the type of the order amounts they sum (int_orders): a total that did not
+    fit would fail the cast, and nothing is rounded. The rows and types that come out of
+    segment_flow_counts are the same. -#}
 {% macro customer_period_flows(periods, segments, value_types=none) %}
     with segments_at_end as (
         {{ segments_as(segments, value_types) }}
@@ -207,7 +208,7 @@ by difference (macros/changed_rows.sql).
     left out. One query of the distinct values (about 1 s at 1M customers), when the model is
     built (none when parsed, or in a unit test, whose inputs are not tables). At 1M customers
     the full build's join holds ~48M customer rows at period starts: as strings they took
-    ~11 GB and spilled to disk, as ENUMs about a third (docs/architecture.md). -#}
+    ~11 GB and spilled to disk (docs/architecture.md, "Incremental builds"). -#}
 {% macro segment_value_types(segments) %}
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(none) }}

@@ -267,3 +267,20 @@ def test_periods_ending_on_one_date_publish_the_same_customer_rows(env):
     assert env.query(
         f"select distinct as_of_date from read_parquet('{week}/fct_customer_segments.parquet')"
     ) == [(date(2024, 2, 25),)]
+
+
+def test_each_customer_file_holds_its_end_dates_rows_in_key_order(env):
+    # the rows of the period's end date, minus the erased customer, sorted by customer_key
+    result = env.publish()
+    assert len({item.period_end for item in result.published}) == 4
+    for item in result.published:
+        rows = pq.read_table(item.path / "fct_customer_segments.parquet").to_pylist()
+        keys = [row["customer_key"] for row in rows]
+        assert keys == sorted(set(keys))
+        expected = env.warehouse_rows(
+            "select as_of_date, acquired_on, country from marts.fct_customer_segments "
+            "where as_of_date = ? and customer_id <> 'cust-004' order by all",
+            [item.period_end],
+        )
+        published = sorted((row["as_of_date"], row["acquired_on"], row["country"]) for row in rows)
+        assert published == expected != []
