@@ -236,6 +236,19 @@ def test_nightly_share_at_1m_in_cpu_time_when_the_prep_shared_the_machine(
     assert report.measured_at_1m(full, at_1m)[1].endswith("machine shared)") == flagged
 
 
+@pytest.mark.parametrize(("full_commit", "expected_share"), [("abc1234", 0.25), ("def5678", 0.20)])
+def test_nightly_share_divides_by_a_full_build_of_the_same_commit_only(full_commit, expected_share):
+    # a full build of another commit may have run on a slower or faster host: the nightly's
+    # own prep (all drops but the last, just before it) stands in
+    scale = {
+        "scenarios": {
+            "full": {"total_s": 240.0, "commit": full_commit},
+            "nightly": {"total_s": 60.0, "commit": "abc1234", "prep": {"total_s": 300.0}},
+        }
+    }
+    assert report.nightly_share(scale) == pytest.approx(expected_share)
+
+
 def test_host_name_names_the_cpu_family_and_kernel_build():
     intel = {"host": {"cpu_model": "Intel(R) Xeon(R) Processor", "kernel": "6.18.44-fc-v1045"}}
     assert report.host_name(intel) == "Intel Xeon v1045"
