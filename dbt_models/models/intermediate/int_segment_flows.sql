@@ -21,7 +21,8 @@
 -- The customers' rows are those of the view int_customer_period_flows, inlined here: DuckDB
 -- pushes the period filter through its joins down to the segment scans, and a build of every
 -- period (the first, --full-refresh) joins with the segment values as ENUMs
--- (segment_value_types), which keeps the join's ~48M start rows in memory at 1M customers.
+-- (segment_value_types): at 1M customers the join's ~48M start rows took ~11 GB as strings
+-- and spilled to disk.
 -- depends_on: {{ ref('int_periods') }}, {{ ref('int_customer_segments') }}
 {%- set value_types = segment_value_types(ref('int_customer_segments')) if keys is none else none %}
 with customer_flows as (
