@@ -160,9 +160,7 @@ def _key_queries(queries: list[tuple[str, str]]) -> dict[str, int]:
 def _segments_cast_to_enums(queries: list[tuple[str, str]], model: str) -> bool:
     """Whether the model's statements cast segment columns to ENUM types (_model_queries;
     segment_value_types in macros/segment_flows.sql)."""
-    return any(
-        re.search(r'cast\("age_band" as enum\(', sql) for name, sql in queries if name == model
-    )
+    return any(" as enum(" in sql for name, sql in queries if name == model)
 
 
 def _unit_tests_run(run_id: str) -> int:
