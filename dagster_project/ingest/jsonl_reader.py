@@ -38,16 +38,19 @@ _UNSAFE_NUMBER = r"[:\[,]\s*-?([0-9.]{16,}|[0-9.]+[eE])"
 def _read_with_duckdb(
     con: duckdb.DuckDBPyConnection, file: DropFile, relation: str
 ) -> RawInput | None:
-    """None when the file needs the slow path (raises duckdb.Error on a malformed line)."""
+    """None when the file needs the slow path."""
     data = f"{relation}_data"
-    con.execute(
-        f"create temp table {data} as select json, json::varchar as line, "
-        f"json_type(json) = 'OBJECT' as is_object, json_keys(json) as keys "
-        f"from read_ndjson_objects({sql_string(str(file.path))})"
-    )
+    try:
+        con.execute(
+            f"create temp table {data} as select json, "
+            f"json_type(json) = 'OBJECT' as is_object, json_keys(json) as keys "
+            f"from read_ndjson_objects({sql_string(str(file.path))})"
+        )
+    except duckdb.Error:
+        return None  # a malformed line somewhere: read line by line
     ((unsafe,),) = con.execute(
         f"select count(*) from {data} where len(list_distinct(keys)) <> len(keys) "
-        f"or regexp_matches(line, '{_UNSAFE_NUMBER}')"
+        f"or regexp_matches(json::varchar, '{_UNSAFE_NUMBER}')"
     ).fetchall()
     if unsafe:
         return None
@@ -61,14 +64,18 @@ def _read_with_duckdb(
     ]
     if any(key != key.strip() or not key or '"' in key or "\\" in key for key in keys):
         return None
-    paths = [sql_string('$."' + key + '"') for key in keys]
-    values = "".join(f", json ->> {path} as c{index}" for index, path in enumerate(paths))
+    paths = ", ".join(sql_string('$."' + key + '"') for key in keys)
+    # one parse of each line for every key (`->>` per key would parse it once per key)
+    values = "".join(f", _values[{index + 1}] as c{index}" for index in range(len(keys)))
+    # a view: typing (validate.py) extracts the values once, rather than storing them first
+    line = "json::varchar"
     con.execute(
-        f"create temp table {relation} as select rowid + 1 as _row_number, "
+        f"create temp view {relation} as select _row_number, "
         f"case when not is_object then 'line is not a JSON object' end as _error, "
         f"null::varchar as _error_column, "
-        f"case when is_object then line else json_object('_raw_line', line)::varchar end as _raw"
-        f"{values} from {data}"
+        f"case when is_object then {line} else json_object('_raw_line', {line})::varchar end "
+        f"as _raw{values} from (select rowid + 1 as _row_number, is_object, json, "
+        f"json_extract_string(json, [{paths}]) as _values from {data})"
     )
     return RawInput(relation, keys or None)
 
@@ -159,8 +166,4 @@ def _read_with_python(con: duckdb.DuckDBPyConnection, file: DropFile, relation: 
 
 
 def read_jsonl(con: duckdb.DuckDBPyConnection, file: DropFile, relation: str) -> RawInput:
-    try:
-        result = _read_with_duckdb(con, file, relation)
-    except duckdb.Error:
-        result = None  # a malformed line somewhere: read line by line
-    return result or _read_with_python(con, file, relation)
+    return _read_with_duckdb(con, file, relation) or _read_with_python(con, file, relation)

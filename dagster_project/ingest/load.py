@@ -30,11 +30,15 @@ def _insert_file(
 ) -> None:
     spec, result = staged.spec, staged.result
     if result.relation is not None:
+        # no ORDER BY _row_number: the typed table holds the rows in file order already (the
+        # readers keep it, and so does DuckDB with preserve_insertion_order on, its default),
+        # and sorting them again took the 1M history drop's inserts from 18 s to 33 s; with the
+        # setting off only the storage order would differ, never the rows
         columns = ", ".join(c.name for c in spec.columns)
         con.execute(
             f"insert into {spec.table} ({columns}, _drop_date, _source_file, _row_number, "
             f"_run_id, _ingested_at) select {columns}, ?, ?, _row_number, ?, ? "
-            f"from {result.relation} where _reject is null order by _row_number",
+            f"from {result.relation} where _reject is null",
             [drop_date, staged.relative, run_id, ingested_at],
         )
         con.execute(

@@ -19,6 +19,13 @@ class DropError(Exception):
         self.problem = problem
         super().__init__(f"{file}: {problem}")
 
+    @classmethod
+    def unreadable(cls, file: str, error: BaseException) -> DropError:
+        """The file could not be read: the reader's own message, first line."""
+        lines = str(error).strip().splitlines()
+        detail = lines[0] if lines else type(error).__name__
+        return cls(file, f"cannot read the file: {detail}")
+
 
 @dataclass(frozen=True)
 class FileReport:

@@ -22,6 +22,7 @@ import pyarrow as pa
 class RawInput:
     relation: str | None  # None: the file has no rows and no columns (0-byte file)
     headers: list[str] | None  # the file's column names; None when the file declares none
+    reads_file: bool = False  # the relation is a view reading the file: errors surface on use
 
 
 def sql_string(value: str) -> str:

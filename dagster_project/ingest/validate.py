@@ -222,8 +222,7 @@ def validate(
     )
     as_read = ", ".join(f"{sql_string(h)}, c{i}" for i, h in enumerate(headers))
     raw_values = f"coalesce(_raw, json_object({as_read})::varchar)" if headers else "_raw"
-    con.execute(
-        f"""
+    statement = f"""
         create temp table {typed} as
         select _row_number, {output}, _reject,
             case when _reject is not null then {raw_values} end as _raw_values
@@ -238,7 +237,12 @@ def validate(
             )
         )
         """
-    )
+    try:
+        con.execute(statement)
+    except duckdb.Error as error:
+        if raw.reads_file:  # the first full read of the file (readers.read_parquet)
+            raise DropError.unreadable(relative, error) from error
+        raise
     ((rows_read, rows_quarantined),) = con.execute(
         f"select count(*), count(_reject) from {typed}"
     ).fetchall()

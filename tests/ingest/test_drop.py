@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.ingest import DropError, load
@@ -164,6 +166,29 @@ def test_truncated_gzip_refuses_the_drop(con, landing):
     with pytest.raises(DropError, match=r"^orders/2024-01-05/orders.csv.gz: cannot read the file"):
         ingest(con, landing)
     assert all(not v for v in snapshot(con).values())
+
+
+def test_parquet_page_that_cannot_be_decoded_refuses_the_drop(con, landing):
+    """The footer reads, a data page does not: the file is read while typing (readers.py), and
+    the error still names the file and writes nothing."""
+    good_drop(landing, "2024-01-05")
+    ingest(con, landing, D1)
+    before = snapshot(con)
+    orders = pa.table(
+        {name: [f"{name}-{i}" for i in range(5_000)] for name in ORDERS_HEADER.split(",")}
+    )
+    path = landing / "orders/2024-01-06/orders.parquet"
+    path.parent.mkdir(parents=True)
+    pq.write_table(orders, path, compression="snappy")
+    data = bytearray(path.read_bytes())
+    data[50:114] = b"\xff" * 64  # inside the first column's first page
+    path.write_bytes(bytes(data))
+    assert pq.read_schema(path).names == ORDERS_HEADER.split(",")  # the footer is intact
+    with pytest.raises(DropError) as error:
+        ingest(con, landing, D2)
+    assert error.value.file == "orders/2024-01-06/orders.parquet"
+    assert str(error.value).startswith("orders/2024-01-06/orders.parquet: cannot read the file: ")
+    assert snapshot(con) == before
 
 
 def test_two_files_for_one_entity_refuse_the_drop(con, landing):
