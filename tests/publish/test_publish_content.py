@@ -3,6 +3,7 @@ cheap erasure purges, and versions published with the earlier hash method."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -71,6 +72,24 @@ def test_the_schema_is_part_of_the_hash(con):
     table = _table(ROWS)
     renamed = table.rename_columns(["customer_key", "as_of_date", "revenue", "share_of_x"])
     assert table_content_hash(con, renamed) != table_content_hash(con, table)
+
+
+def test_the_row_sum_is_the_documented_md5_sum_of_the_row_lines(con):
+    """Pinned to the definition (content.py): the md5 digest of each row line read as a
+    number - its first 8 bytes (md5_number_upper) then its last 8, little-endian each - summed
+    modulo 2**128. Published hashes depend on it: a different number would restate every
+    period."""
+    lines = [
+        '["a","2025-03-31","10.50","0.1"]',
+        '["b","2025-03-31","0.00",null]',
+        '["c","2025-03-31",null,"0.333333333333"]',
+    ]
+    expected = 0
+    for line in lines:
+        md5 = hashlib.md5(line.encode("utf-8")).digest()
+        expected += int.from_bytes(md5[:8], "little") << 64 | int.from_bytes(md5[8:], "little")
+    digest = table_digest(con, _table(ROWS))
+    assert (digest.rows, digest.row_sum) == (3, expected % 2**128)
 
 
 def test_the_digest_of_a_table_less_some_rows_is_its_digest_less_theirs(con):
