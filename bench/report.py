@@ -1296,6 +1296,28 @@ DONE = """## What was done about the largest costs
   rows now mix hosts (the nightly's rows are the morning's, at `560527d`): *nightly ÷ full
   build* divides by a full build of the nightly's commit only, else by the nightly's own prep
   (all drops but the last, run just before it): 22%, where the slow full row would give 16%.
+- **Ingestion reads each file once, publication hashes each row once, tests list their
+  dates once** (2026-12-04, commits `27e1b2d`, `1eacd14`, `f3a0650`, `972b7a5`;
+  docs/architecture.md "Raw layer", docs/decisions.md): Parquet text and the values of JSON
+  Lines are views that the typing statement reads, not temporary tables stored first and read
+  again (a Parquet page that cannot be decoded is still "cannot read the file", tested); each
+  JSON line is parsed once for all its keys; raw rows go in without being sorted again by
+  `_row_number` (they are in file order); the change log reads `raw.orders_orders` twice a
+  drop instead of eight times; a content digest computes one md5 a row (`md5_number`) instead
+  of two (same sums, pinned by a test); the `where` of the data tests on incremental tables
+  lists the dates or customers written with `select distinct`. Measured alone at 1M: the
+  history drop (ingestion functions, no Dagster) 115 s -> 62 s, a daily drop 1.7 s -> 0.8 s, a
+  customer table's digest 0.65 s -> 0.31 s. 1M full builds on one host (calibration
+  1.1-1.2 s), one after the other: 12.7 min at `3f18ed9` (ingest 186 s, dbt 431 s, publish
+  117 s) -> 10.6 min at `1eacd14` (ingest 98.5 s, dbt 419 s, publish 92.9 s) -> 10.6 min at
+  `f3a0650` (ingest 101 s, dbt 403 s, publish 103 s) -> 10.9 min at `202ab4d` (the tests'
+  `distinct`: data tests 68.0 s -> 55.7 s, the measures' uniqueness 19.1 -> 10.4 s; the host
+  slower, calibration 1.49 s: models 343 -> 357 s). Ingestion and publication are no longer
+  where the full build's time goes: the dbt models are, 85% of it in three of them. The full
+  build misses 10 min by 6-9%. The 1M nightly at `f3a0650` (188.6 s) ran in a slow hour:
+  every dbt model took 1.5-2x its time at `560527d` (`int_customer_segments` 32 s against
+  20 s, the drop reconciliation 8.0 s against 4.1 s) with the same dbt code and the same
+  table sizes; its prep's ingestion (182 s) was slowed by a measurement run beside it.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
