@@ -1313,7 +1313,8 @@ DONE = """## What was done about the largest costs
   `f3a0650` (ingest 101 s, dbt 403 s, publish 103 s) -> 10.9 min at `202ab4d` (the tests'
   `distinct`: data tests 68.0 s -> 55.7 s, the measures' uniqueness 19.1 -> 10.4 s; the host
   slower, calibration 1.49 s: models 343 -> 357 s). Ingestion and publication are no longer
-  where the full build's time goes: the dbt models are, 85% of it in three of them. The full
+  where the full build's time goes: the dbt models are, 85% of their time in three of them
+  (`int_customer_segments`, `int_customer_measures`, `int_segment_flows`). The full
   build misses 10 min by 6-9%. The 1M nightly at `f3a0650` (188.6 s) ran in a slow hour:
   every dbt model took 1.5-2x its time at `560527d` (`int_customer_segments` 32 s against
   20 s, the drop reconciliation 8.0 s against 4.1 s) with the same dbt code and the same

@@ -65,7 +65,7 @@ def _read_with_duckdb(
     if any(key != key.strip() or not key or '"' in key or "\\" in key for key in keys):
         return None
     paths = ", ".join(sql_string('$."' + key + '"') for key in keys)
-    # one parse of each line for every key (`->>` per key would parse it once per key)
+    # each line parsed once for all its keys (`->>` per key would parse it once per key)
     values = "".join(f", _values[{index + 1}] as c{index}" for index in range(len(keys)))
     # a view: typing (validate.py) extracts the values once, rather than storing them first
     line = "json::varchar"
