@@ -1289,13 +1289,13 @@ DONE = """## What was done about the largest costs
   `0af2b9b`). An estimate, not a measurement: had the model shrunk by the same ratio on the
   morning's host (138 s there, x 100/318 = ~43 s), that full build would take ~9.5 min, under
   the 10-minute target; the table's row stays the measured 16.6 min. Measured and not done:
-  publication reading the
-  customer rows of four end dates per query instead of one (the rows are stored by customer,
-  so each date read alone scans them all): 148-155 s against 138.5 s for the 138 periods of
-  the 1M warehouse, peak 3.2-4.1 GiB against 1.7 GiB: the scans are not its cost. The 1M
-  rows now mix hosts (the nightly's rows are the morning's, at `560527d`): *nightly ÷ full
-  build* divides by a full build of the nightly's commit only, else by the nightly's own prep
-  (all drops but the last, run just before it): 22%, where the slow full row would give 16%.
+  publication reading the customer rows of four end dates per query instead of one (the rows
+  are stored by customer, so each date read alone scans them all): 148-155 s against 138.5 s
+  for the 138 periods of the 1M warehouse, peak 3.2-4.1 GiB against 1.7 GiB: the scans are
+  not its cost. The 1M rows now mix hosts (the nightly's rows are the morning's, at
+  `560527d`): *nightly ÷ full build* divides by a full build of the nightly's commit only,
+  else by the nightly's own prep (all drops but the last, run just before it): 22%, where the
+  slow full row would give 16%.
 - **Ingestion reads each file once, publication hashes each row once, tests list their
   dates once** (2026-12-04, commits `27e1b2d`, `1eacd14`, `f3a0650`, `972b7a5`;
   docs/architecture.md "Raw layer", docs/decisions.md): Parquet text and the values of JSON
