@@ -9,17 +9,16 @@ by difference (macros/changed_rows.sql).
     the orders in the period. Customers lapsed at both ends with no order in the period play
     no part in any flow and are left out.
     `value_types` (segment_value_types) narrows the rows the join holds: the segment columns
-    become ENUMs (one byte instead of a 16-byte string each), the start's counters BIGINT and
-    DECIMAL(18, 4), the type of the order amounts they sum (int_orders): a total that did not
-    fit would fail the cast, and nothing is rounded. The rows and types that come out of
-    segment_flow_counts are the same. -#}
+    become ENUMs (one byte instead of a 16-byte string each; the counters are 64-bit as stored,
+    int_customer_order_days). The rows and types that come out of segment_flow_counts are the
+    same. -#}
 {% macro customer_period_flows(periods, segments, value_types=none) %}
     with segments_at_end as (
         {{ segments_as(segments, value_types) }}
     ),
 
     segments_at_start as (
-        {{ segments_as(segments, value_types, narrow_counters=value_types is not none) }}
+        {{ segments_as(segments, value_types) }}
         where as_of_date in (select cast(period_start - interval 1 day as date) from {{ periods }})
     ),
 
@@ -189,16 +188,12 @@ by difference (macros/changed_rows.sql).
 
 
 {#- `select * from segments`, with the columns of `value_types` cast to their types (none:
-    as stored), and the counters narrowed when `narrow_counters`. -#}
-{% macro segments_as(segments, value_types, narrow_counters=false) -%}
+    as stored). -#}
+{% macro segments_as(segments, value_types) -%}
     {%- set casts = [] -%}
     {%- for name, type in (value_types or {}).items() -%}
         {%- do casts.append('cast(' ~ adapter.quote(name) ~ ' as ' ~ type ~ ') as ' ~ adapter.quote(name)) -%}
     {%- endfor -%}
-    {%- if narrow_counters -%}
-        {%- do casts.append('cast(orders_to_date as bigint) as orders_to_date') -%}
-        {%- do casts.append('cast(revenue_to_date as decimal(18, 4)) as revenue_to_date') -%}
-    {%- endif -%}
     select *{% if casts %} replace ({{ casts | join(', ') }}){% endif %} from {{ segments }}
 {%- endmacro %}
 

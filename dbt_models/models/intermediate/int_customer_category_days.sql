@@ -33,9 +33,9 @@ select
     category,
     order_date,
     revenue,
-    sum(revenue) over (
+    cast(sum(revenue) over (
         partition by customer_id, category order by order_date
         rows between unbounded preceding and current row
-    ) as revenue_to_date,
+    ) as decimal(18, 4)) as revenue_to_date,  -- 64 bits, as in int_customer_order_days
     {{ loaded_through() }} as _loaded_through
 from daily

@@ -102,7 +102,10 @@ as_of_d as (
 with_window as (
     select
         as_of_d.*,
-        as_of_d.revenue_to_date - coalesce(before_window.revenue_to_date, 0) as revenue_in_window,
+        -- DECIMAL(18, 4) like the totals (a difference of two would be DECIMAL(19, 4), 128 bits)
+        cast(
+            as_of_d.revenue_to_date - coalesce(before_window.revenue_to_date, 0) as decimal(18, 4)
+        ) as revenue_in_window,
         as_of_d.orders_to_date - coalesce(before_window.orders_to_date, 0) as orders_in_window,
         -- the latest order day at or before the window's start (NULL: none)
         before_window.order_date as window_last_order_on

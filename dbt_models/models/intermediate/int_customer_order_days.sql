@@ -24,8 +24,11 @@ select
     order_date,
     orders,
     revenue,
-    sum(orders) over customer_history as orders_to_date,
-    sum(revenue) over customer_history as revenue_to_date,
+    -- running totals in 64 bits (sum() would widen them to HUGEINT and DECIMAL(38, 4), the
+    -- types of every measure and segment row): BIGINT, and DECIMAL(18, 4) like the order
+    -- amounts; a total that did not fit would fail the cast, nothing is rounded
+    cast(sum(orders) over customer_history as bigint) as orders_to_date,
+    cast(sum(revenue) over customer_history as decimal(18, 4)) as revenue_to_date,
     min(order_date) over (partition by customer_id) as acquired_on,
     {{ loaded_through() }} as _loaded_through
 from daily

@@ -50,15 +50,13 @@ frequency_ranks as (
 
 -- value_tier from two order statistics of each date's window revenues (macros/
 -- cume_dist_bounds.sql): one list per date, sorted, instead of a window sorting every
--- customer-date with all its columns. Cast to DECIMAL(18, 4), the order amounts' type (a sum
--- that did not fit would fail the cast; nothing is rounded): 64-bit values sort ~3x faster.
+-- customer-date with all its columns (DECIMAL(18, 4), 64 bits: sorted ~3x faster than the
+-- 128-bit DECIMAL(38, 4) sums).
 active_revenues as (
     select
         as_of_date,
         count(*) filter (where is_active) as active_customers,
-        list_sort(
-            list(cast(revenue_in_window as decimal(18, 4))) filter (where is_active)
-        ) as revenues
+        list_sort(list(revenue_in_window) filter (where is_active)) as revenues
     from measures
     group by as_of_date
 ),
