@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import subprocess
 from datetime import UTC, datetime
 from functools import cached_property
@@ -14,6 +15,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.definitions import build_definitions
 from dagster_project.defs.automation import new_drop_sensor, nightly_schedule
+from dagster_project.defs.dbt_assets import manifest_is_stale
 from dagster_project.defs.resources import DbtCli, PipelineResource, build_resources
 from dagster_project.settings import Settings
 
@@ -55,6 +57,28 @@ def test_dbt_tests_are_asset_checks(tmp_path):
     checks = {check.name for check in graph.asset_check_keys}
     assert "segment_flow_identity" in checks
     assert "drop_rows_reconcile" in checks
+
+
+def test_a_manifest_older_than_a_project_file_is_stale(tmp_path):
+    """A pull that changes a test's arguments changes its id: the manifest must be parsed
+    again, or dbt reports a test the asset checks do not know and the run fails."""
+    project = tmp_path / "dbt_models"
+    (project / "models").mkdir(parents=True)
+    (project / "target").mkdir()
+    model = project / "models" / "_models.yml"
+    model.write_text("models: []\n")
+    manifest = project / "target" / "manifest.json"
+    assert manifest_is_stale(project, manifest)  # fresh clone: none yet
+
+    manifest.write_text("{}")
+    parsed = manifest.stat().st_mtime
+    os.utime(model, (parsed - 10, parsed - 10))
+    (project / ".user.yml").write_text("id: x\n")  # dbt rewrites it on every command
+    (project / "target" / "run_results.json").write_text("{}")  # dbt's own output
+    assert not manifest_is_stale(project, manifest)
+
+    os.utime(model, (parsed + 10, parsed + 10))  # edited (or pulled) after the parse
+    assert manifest_is_stale(project, manifest)
 
 
 def test_publication_depends_on_the_marts(tmp_path):

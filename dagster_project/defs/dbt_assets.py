@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -36,13 +37,33 @@ from dagster_project.settings import DBT_PROJECT_DIR, Settings, dbt_command
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+# What dbt writes into the project dir, not the project's own files.
+_NOT_PROJECT_FILES = ("target", "logs", "dbt_packages")
+
+
+def manifest_is_stale(project_dir: Path, manifest_path: Path) -> bool:
+    """True when the manifest is missing (fresh clone) or older than a file of the dbt project
+    (an edit or a pull since it was parsed): its models and test ids would not be those dbt
+    builds, and a test id dbt reports that the asset checks do not know fails the run."""
+    if not manifest_path.exists():
+        return True
+    parsed_at = manifest_path.stat().st_mtime
+    for entry in project_dir.iterdir():
+        if entry.name in _NOT_PROJECT_FILES or entry.name.startswith("."):
+            continue  # dotfiles: dbt's .user.yml is rewritten by every dbt command
+        paths = entry.rglob("*") if entry.is_dir() else [entry]
+        if any(path.is_file() and path.stat().st_mtime > parsed_at for path in paths):
+            return True
+    return False
+
+
 def ensure_manifest(project: DbtProject = DBT_PROJECT, *, refresh: bool = False) -> None:
-    """`dbt parse` when the manifest is missing (fresh clone) or a refresh is asked for.
+    """`dbt parse` when the manifest is stale (manifest_is_stale) or a refresh is asked for.
 
     Parsed with the same absolute warehouse path the run will use, so that dbt's partial
     parsing stays valid in each run's target dir (a changed profile forces a full re-parse).
     """
-    if refresh or not project.manifest_path.exists():
+    if refresh or manifest_is_stale(project.project_dir, project.manifest_path):
         warehouse = str(Settings.from_env().warehouse_path)
         subprocess.run(
             dbt_command(["parse", "--quiet"], project.manifest_path.parent),
