@@ -1319,6 +1319,23 @@ DONE = """## What was done about the largest costs
   every dbt model took 1.5-2x its time at `560527d` (`int_customer_segments` 32 s against
   20 s, the drop reconciliation 8.0 s against 4.1 s) with the same dbt code and the same
   table sizes; its prep's ingestion (182 s) was slowed by a measurement run beside it.
+- **No sort of every customer-date; 64-bit counters** (2026-12-05, commits `735452c`,
+  `3348a95`; docs/architecture.md "Incremental builds"): the value tier reads two order
+  statistics of each date's active window revenues - one sorted list per date: in descending
+  order `cume_dist()` of x is (values >= x) / n, so `cume_dist() <= limit` holds exactly
+  above the (g + 1)-th largest value - instead of a window sorting 57M customer-dates with
+  every column (spilled); usage is one `arg_min(category, (-revenue, category))` per window
+  instead of a `row_number()`; `round(x, 6)` of DECIMAL revenues (a no-op that cost ~33 s of
+  CPU in a sort key) is gone; `int_customer_segments` no longer sorts its rows (nothing
+  between the measures and it reorders them: 800 MiB, as sorted); the running totals are
+  BIGINT and DECIMAL(18, 4) where they are made, so no HUGEINT or DECIMAL(38, 4) column is
+  sorted, joined or spilled; the uniqueness tests of the customer-date tables count per date.
+  Every table of the new 1M warehouse compared with the one before (hash sums of every
+  column as text): the same rows, the marts' types unchanged. 1M full builds: 10.9 min at
+  `202ab4d` (calibration 1.49 s; dbt 420 s) -> 10.1 min at `735452c` (1.29 s; dbt 371 s,
+  `int_customer_segments` 105 -> 46 s) -> 7.8 min at `3348a95` (0.96 s, a faster host; dbt
+  263 s: measures 81 s, flows 49 s, segments 41 s, the three uniqueness tests 9-10 s each).
+  Warehouse 2.68 -> 2.51 GiB (4.68x the raw Parquet).
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
