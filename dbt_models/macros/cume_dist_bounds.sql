@@ -26,11 +26,9 @@ all its columns.
 
 
 {#- The value a value must exceed to have cume_dist() <= limit in descending order, from
-    `sorted_values` (a list, ascending) of `n` values: the (g + 1)-th largest, at position
-    n - g. NULL when every value qualifies (g = n). -#}
-{% macro cume_dist_bound(sorted_values, n, limit) -%}
-    case
-        when {{ n }} - {{ cume_dist_count_within(n, limit) }} > 0
-            then {{ sorted_values }}[{{ n }} - {{ cume_dist_count_within(n, limit) }}]
-    end
+    `sorted_values` (a list, ascending): the (g + 1)-th largest, at position n - g. NULL when
+    every value qualifies (g = n: no position 0). -#}
+{% macro cume_dist_bound(sorted_values, limit) -%}
+    {%- set n = 'len(' ~ sorted_values ~ ')' -%}
+    {{ sorted_values }}[nullif({{ n }} - {{ cume_dist_count_within(n, limit) }}, 0)]
 {%- endmacro %}

@@ -55,7 +55,6 @@ frequency_ranks as (
 active_revenues as (
     select
         as_of_date,
-        count(*) filter (where is_active) as active_customers,
         list_sort(list(revenue_in_window) filter (where is_active)) as revenues
     from measures
     group by as_of_date
@@ -66,10 +65,8 @@ tier_bounds as (
     -- (NULL: every active customer is)
     select
         as_of_date,
-        {{ cume_dist_bound('revenues', 'active_customers', var('value_tier_high_max_cume_dist')) }}
-            as high_above,
-        {{ cume_dist_bound('revenues', 'active_customers', var('value_tier_mid_max_cume_dist')) }}
-            as mid_above
+        {{ cume_dist_bound('revenues', var('value_tier_high_max_cume_dist')) }} as high_above,
+        {{ cume_dist_bound('revenues', var('value_tier_mid_max_cume_dist')) }} as mid_above
     from active_revenues
 ),
 
