@@ -163,9 +163,8 @@ def pii_free_query(
         sql += " where " + " and ".join(conditions)
     if ordered and output:
         first = [name for name in order_by if name in output]
-        ordering = first
-        if not (order_by_is_unique and first):
-            ordering = first + [name for name in output if name not in first]
+        rest = [] if order_by_is_unique and first else [n for n in output if n not in first]
+        ordering = first + rest
         sql += " order by " + ", ".join(
             f"{_position(output, name)} asc nulls last" for name in ordering
         )
