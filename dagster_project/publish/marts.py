@@ -28,12 +28,6 @@ SORT_KEYS = {
     "fct_segment_insights": ("segment_dimension", "segment", "rule", "kpi"),
     "fct_customer_segments": ("customer_key",),
 }
-# Tables whose sort keys are unique within a period: sorted by those alone (the same order; at
-# 1M, one end date's customer rows read in 1.3 s instead of 3.2 s). A customer has one row per
-# as_of_date (dbt tests unique and not null on customer_id per date; customer_key is its keyed
-# hash). Were a key ever repeated, only the order of those rows could vary between runs, never
-# the content hash (content.py).
-UNIQUE_SORT_KEYS = frozenset({CUSTOMER_TABLE})
 # Hive partition columns: they live in the folder names, not in the files (Spark and pyarrow
 # refuse a column that is both).
 PARTITION_COLUMNS = ("grain", "period_start")
@@ -152,6 +146,5 @@ def read_period_table(
         where=where,
         exclude=PARTITION_COLUMNS,
         order_by=SORT_KEYS.get(table, ()),
-        order_by_is_unique=table in UNIQUE_SORT_KEYS,
     )
     return con.sql(sql, params=params).to_arrow_table()

@@ -124,16 +124,13 @@ def pii_free_query(
     exclude: Sequence[str] = (),
     order_by: Sequence[str] = (),
     ordered: bool = True,
-    order_by_is_unique: bool = False,
 ) -> str:
     """SQL selecting `source` without PII: PII columns dropped, customer_id -> customer_key (join
     on CUSTOMER_KEYS_VIEW, which must be registered), erased customers' rows removed.
 
     `where` is a condition on the source's columns (alias `t`), `exclude` further columns to drop,
     `order_by` output column names to sort by (absent ones are skipped), then every other output
-    column, so the row order is deterministic (`ordered=False`: no ORDER BY). With
-    `order_by_is_unique` the rows are sorted by `order_by` alone: no two rows share those values,
-    so the other columns would never decide, and DuckDB's sort keys stay narrow.
+    column, so the row order is deterministic (`ordered=False`: no ORDER BY).
     """
     has_customer = CUSTOMER_ID in columns
     select: list[str] = []
@@ -163,8 +160,7 @@ def pii_free_query(
         sql += " where " + " and ".join(conditions)
     if ordered and output:
         first = [name for name in order_by if name in output]
-        rest = [] if order_by_is_unique and first else [n for n in output if n not in first]
-        ordering = first + rest
+        ordering = first + [name for name in output if name not in first]
         sql += " order by " + ", ".join(
             f"{_position(output, name)} asc nulls last" for name in ordering
         )
