@@ -1339,7 +1339,10 @@ DONE = """## What was done about the largest costs
 - **Measured, not changed** (2026-12-05, `269a295`; docs/architecture.md "Incremental
   builds"): the 1M full build again, on another AMD EPYC host (v1272, calibration 1.1 s):
   8.3 min (ingest 95 s, dbt 268 s, publish 104 s, serving 26.5 s), peak 6.40 GiB, warehouse
-  2.50 GiB (4.68x) - the full-build target holds at the current code. Three changes that a
+  2.50 GiB (4.68x) - the full-build target holds at the current code; the 1M nightly (the
+  table's row, `e589d21`) 2.4 min (dbt 71 s, publish 41 s, serving 25.6 s) against 3.7 min at
+  `8e39376` (dbt 108 s, publish 71 s, serving 31 s) with the same code but the value-tier
+  bound's mend (`9556f89`): another host and hour, not a change. Three changes that a
   first before/after pair showed 1.3-2.5x faster (rows sorted by key alone, a key column
   without a dictionary, changed rows compared column by column) were equal when alternated
   on a warm cache, and reverted. The serving file (~25 s at 1M): ~11 s reading the 49M
