@@ -1336,24 +1336,16 @@ DONE = """## What was done about the largest costs
   `int_customer_segments` 105 -> 46 s) -> 7.8 min at `3348a95` (0.96 s, a faster host; dbt
   263 s: measures 81 s, flows 49 s, segments 41 s, the three uniqueness tests 9-10 s each).
   Warehouse 2.68 -> 2.51 GiB (4.68x the raw Parquet).
-- **Measured, not changed** (2026-12-05, `269a295`; docs/architecture.md "Incremental
-  builds"): the 1M full build again, on another AMD EPYC host (v1272, calibration 1.1 s):
-  8.3 min (ingest 95 s, dbt 268 s, publish 104 s, serving 26.5 s), peak 6.40 GiB, warehouse
-  2.50 GiB (4.68x) - the full-build target holds at the current code; the 1M nightly (the
-  table's row, `e589d21`) 2.4 min (dbt 71 s, publish 41 s, serving 25.6 s) against 3.7 min at
-  `8e39376` (dbt 108 s, publish 71 s, serving 31 s) with the same code but the value-tier
-  bound's mend (`9556f89`): another host and hour, not a change. Three changes that a
-  first before/after pair showed 1.3-2.5x faster (rows sorted by key alone, a key column
-  without a dictionary, changed rows compared column by column) were equal when alternated
-  on a warm cache, and reverted. The serving file (~25 s at 1M): ~11 s reading the 49M
-  customer rows, ~12 s writing them; DuckDB's compression settings gained nothing, ENUM
-  segment columns 4 s at the price of a type change. What the nightly and warehouse targets
-  need is a change of design, measured: the purge rewrites every version's customer file
-  (~135 x 28 MB) because ~12 erasures a night reach every file (split in 32 key ranges, it
-  would rewrite ~32% of the bytes); only 11% of the 56.7M customer-dates differ from the
-  customer's previous date in a segment and 16% in a measure: those change rows alone,
-  written to a test file, take 62 + 124 MiB against the two tables' 1.17 GiB (a warehouse of
-  ~1.5 GiB, ~2.8-2.9x), if everything that reads a segment on a date used validity intervals.
+- **Measured, not changed** (2026-12-05, `269a295`, `e589d21`): the 1M full build again on
+  another AMD EPYC host (v1272, calibration 1.1 s): 8.3 min (dbt 268 s, publish 104 s),
+  peak 6.40 GiB, warehouse 4.68x - the full-build target holds at the current code. The 1M
+  nightly (the table's row) 2.4 min against 3.7 min at `8e39376` with the same code but the
+  value-tier bound's mend: another host and hour, not a change. Three changes that a first
+  before/after pair showed 1.3-2.5x faster were equal when alternated on a warm cache, and
+  reverted. Where the serving file's ~25 s go, what a purged customer file costs, and what
+  the nightly and warehouse targets need (customer files split by key range; segments and
+  measures as validity intervals: 186 MiB of change rows instead of 1.17 GiB, ~2.8-2.9x):
+  docs/architecture.md, "Incremental builds".
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
