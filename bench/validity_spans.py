@@ -137,7 +137,8 @@ class Timer:
         return rows
 
 
-def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> None:
+def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> dict[str, int]:
+    """Print the figures of one table; its daily rows and spans after the merge."""
     timed = Timer(con)
     columns = ", ".join(f'"{name}"' for name in carried_columns(con, table))
     daily = f"wh.intermediate.{table}"
@@ -160,12 +161,14 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> None:
     latest = f"(select as_of_date from built order by as_of_date desc limit {NIGHT_DATES})"
     digest = f"select count(*), sum(hash(customer_id, as_of_date, {columns})) from "
     for _ in range(2):  # the second round warm
-        timed("every date, daily", digest + daily)
-        timed("every date, spans", digest + expanded.format(dates="built"))
+        every_date = timed("every date, daily", digest + daily)
+        if timed("every date, spans", digest + expanded.format(dates="built")) != every_date:
+            raise SystemExit(f"{table}: the spans do not give back the daily rows")
         timed(f"{NIGHT_DATES} latest dates, daily", f"{digest}{daily} where as_of_date in {latest}")
         timed(f"{NIGHT_DATES} latest dates, spans", digest + expanded.format(dates=latest))
 
-    # A night: the spans before it, with late data's effect on a sample of customers undone
+    # A night: the spans of the dates before it, with a sample of customers' rows on the 7
+    # latest altered (what the night's late data corrects), and the night's new rows
     dates = [row[0] for row in con.execute(f"select * from {latest} order by 1").fetchall()]
     new_date, late = dates[-1], ", ".join(f"date '{day}'" for day in dates[:-1])
     con.execute(
@@ -200,6 +203,7 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> None:
         "spans re-derived (tail, merged)",
         "select (select count(*) from tail), (select count(*) from merged)",
     )
+    merged_spans = con.execute("select count(*) from spans").fetchone()[0]
     differ = timed(
         "rows differing from a full rebuild's spans",
         "select count(*) from ((select * from spans except all select * from expected)"
@@ -207,6 +211,7 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> None:
     )
     if differ[0][0]:
         raise SystemExit(f"{table}: the merged spans differ from a full rebuild's")
+    return {"rows": every_date[0][0], "spans": merged_spans}
 
 
 def main(argv: list[str]) -> int:
