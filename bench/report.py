@@ -1350,9 +1350,10 @@ DONE = """## What was done about the largest costs
   the 1M full build's warehouse): measures 9.06M spans (165 MiB alone, 501 MiB daily),
   segment columns 6.37M (75 MiB, 693 MiB daily); the warehouse copied with both as spans:
   1.39 GiB, 2.6x (the same copy as now: 2.35 GiB). A nightly merge of 1.16M new rows takes
-  2.5 s and 4.6 s and equals a full derivation; the costs are 50 s more in a full build and an
-  interval join for every reader (every date's segments: 7 s against 0.45 s). Not built yet:
-  docs/architecture.md, "Incremental builds".
+  2.5 s and 4.6 s and equals a full derivation; the costs are an interval join for every reader
+  (every date's segments: 7 s against 0.45 s; the full-build segments model reading the
+  measures' spans: 71-74 s against 50-56 s) and 50 s of derivation, ~9.5-10 min for a full
+  build as measured here. Not built yet: docs/architecture.md, "Incremental builds".
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
