@@ -7,8 +7,8 @@ builds"), not part of the pipeline: `int_customer_measures` and `int_customer_se
 one row per customer and snapshot date, yet only 16% and 11% of those rows differ from the
 customer's previous date. Stored as validity spans - one row per customer and run of equal
 values, valid from a snapshot date until the next span's (NULL: still valid) - they would take
-a fraction of the space. For each table this script, in a scratch DuckDB file beside nothing
-the pipeline reads (the warehouse is attached read-only):
+a fraction of the space. For each table this script, in a scratch DuckDB file of its own (the
+warehouse is attached read-only):
 
 1. derives the spans from the daily rows (what a full build would add) and reports their size
    alone in a file;
