@@ -1353,7 +1353,8 @@ DONE = """## What was done about the largest costs
   2.5 s and 4.6 s and equals a full derivation; the costs are an interval join for every reader
   (every date's segments: 7 s against 0.45 s; the full-build segments model reading the
   measures' spans: 71-74 s against 50-56 s) and 50 s of derivation, ~9.5-10 min for a full
-  build as measured here. Not built yet: docs/architecture.md, "Incremental builds".
+  build as measured here; the nightly total would stay about the same. Not built yet:
+  docs/architecture.md, "Incremental builds".
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order
   fan-out, usage only for active customer-dates, scores and profiles as views, DuckDB
   `memory_limit` 6GB (peak 13.2 -> 6.4 GiB at 200k).
