@@ -1344,8 +1344,7 @@ DONE = """## What was done about the largest costs
   before/after pair showed 1.3-2.5x faster were equal when alternated on a warm cache, and
   reverted. Where the serving file's ~25 s go, what a purged customer file costs, and what
   the nightly and warehouse targets need (customer files split by key range; segments and
-  measures as validity intervals: 186 MiB of change rows instead of 1.17 GiB, ~2.8-2.9x):
-  docs/architecture.md, "Incremental builds".
+  measures as validity spans, next item): docs/architecture.md, "Incremental builds".
 - **Validity spans, measured before building them** (2026-12-05, `bench/validity_spans.py` on
   the 1M full build's warehouse): measures 9.06M spans (165 MiB alone, 501 MiB daily),
   segment columns 6.37M (75 MiB, 693 MiB daily); the warehouse copied with both as spans:

@@ -31,30 +31,23 @@ from pathlib import Path
 
 import duckdb
 
-# The columns each table's spans would carry. The segments' measure columns (orders, revenue,
-# activity) are left to the measures' spans: carried twice they would end a segment span at
-# every change of a measure.
-MEASURES = [
-    "acquired_on",
-    "last_order_on",
-    "orders_to_date",
-    "revenue_to_date",
-    "orders_in_window",
-    "revenue_in_window",
-    "is_active",
-    "usage_category",
-]
+from bench.worker import profile_settings
+
+# The segments' measure columns (orders, revenue, activity) are left to the measures' spans:
+# carried twice they would end a segment span at every change of a measure.
 SEGMENT_MEASURES = {"is_active", "orders_to_date", "revenue_to_date", "revenue_in_window"}
 KEY = {"customer_id", "as_of_date", "_loaded_through"}
+TABLES = ["int_customer_measures", "int_customer_segments"]
 NIGHT_DATES = 8  # the new date and the 7 before it, as a 1M benchmark night replaces
 LATE_CUSTOMERS = 36_000  # customers with late orders in a 1M benchmark night
 
 
 def carried_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    if table == "int_customer_measures":
-        return MEASURES
+    """The columns a table's spans carry: every column but the key's (and, for the segments,
+    the measures')."""
+    left_out = KEY if table == "int_customer_measures" else KEY | SEGMENT_MEASURES
     names = [row[0] for row in con.execute(f"describe wh.intermediate.{table}").fetchall()]
-    return [name for name in names if name not in KEY | SEGMENT_MEASURES]
+    return [name for name in names if name not in left_out]
 
 
 def spans_sql(source: str, columns: str) -> str:
@@ -180,7 +173,8 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> dict[s
     altered = ", ".join(
         names[:-1] + [f"case when {late_row} then null else {names[-1]} end as {names[-1]}"]
     )
-    con.execute("create or replace table expected as select * from spans")
+    con.execute("drop table if exists expected")  # the previous table's
+    con.execute("alter table spans rename to expected")
     con.execute(
         f"create or replace table before as select customer_id, as_of_date, {altered} "
         f"from {daily} where as_of_date < date '{new_date}'"
@@ -214,20 +208,22 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> dict[s
     return {"rows": every_date[0][0], "spans": merged_spans}
 
 
+def measure_warehouse(warehouse: Path, scratch: Path, tables: list[str]) -> dict[str, dict]:
+    """The figures of every table, in a scratch file with the dbt profile's DuckDB settings."""
+    with duckdb.connect(str(scratch / "scratch.duckdb")) as con:
+        for key, value in profile_settings().items():
+            con.execute(f"set {key} = '{value}'")
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        return {table: measure(con, table, scratch) for table in tables}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("warehouse", type=Path, help="a built warehouse (read only)")
-    parser.add_argument(
-        "--tables", nargs="+", default=["int_customer_measures", "int_customer_segments"]
-    )
+    parser.add_argument("--tables", nargs="+", default=TABLES)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="spans-") as scratch:
-        con = duckdb.connect(str(Path(scratch) / "scratch.duckdb"))
-        con.execute("set memory_limit = '6GB'; set preserve_insertion_order = false")
-        con.execute(f"attach '{args.warehouse}' as wh (read_only)")
-        for table in args.tables:
-            measure(con, table, Path(scratch))
-        con.close()
+        measure_warehouse(args.warehouse, Path(scratch), args.tables)
     return 0
 
 

@@ -11,13 +11,9 @@ from bench import validity_spans
 
 pytestmark = pytest.mark.e2e
 
-TABLES = ["int_customer_measures", "int_customer_segments"]
-
 
 def _measure(warehouse, tmp_path) -> dict[str, dict[str, int]]:
-    with duckdb.connect(str(tmp_path / "scratch.duckdb")) as con:
-        con.execute(f"attach '{warehouse}' as wh (read_only)")
-        return {table: validity_spans.measure(con, table, tmp_path) for table in TABLES}
+    return validity_spans.measure_warehouse(warehouse, tmp_path, validity_spans.TABLES)
 
 
 def test_spans_hold_every_daily_row_in_fewer_rows_and_merge_like_a_full_build(
@@ -28,7 +24,7 @@ def test_spans_hold_every_daily_row_in_fewer_rows_and_merge_like_a_full_build(
     figures = _measure(warehouse, tmp_path)
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table in TABLES:
+        for table in validity_spans.TABLES:
             rows = con.execute(f"select count(*) from intermediate.{table}").fetchone()[0]
             assert figures[table]["rows"] == rows > 0
             assert 0 < figures[table]["spans"] < rows
