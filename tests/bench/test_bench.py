@@ -212,6 +212,7 @@ def test_report_extrapolates_two_scales_to_the_targets(bench_run):
     assert "incremental models" in nightly and "from scratch" not in nightly
     gaps = markdown.split("## Known gaps")[1].split("\n## ")[0]
     assert "Full build, empty warehouse" in gaps and "× the target" in gaps
+    assert "docs/performance.md" in gaps  # where the why is written down
     assert "### 3,000 customers" in markdown or "### 3k customers" in markdown
 
 
