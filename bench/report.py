@@ -1359,13 +1359,10 @@ DONE = """## What was done about the largest costs
   measures' spans: 71-74 s against 50-56 s) and 50 s of derivation, ~9.5-10 min for a full
   build as measured here; the nightly total would stay about the same. Not built yet:
   docs/architecture.md, "Incremental builds".
-- **The targets still missed, explained** (2026-12-06, docs/performance.md): the 1M nightly
-  spends ~55 s on two costs the published layout sets (the erasure purge rewrites every
-  version's customer file, the serving file copies 49M customer rows) and ~17 s re-ranking
-  every customer on the dates a drop reaches; the warehouse is held up by the two
-  customer-date tables. Measured the same day: the segment columns as ENUM types shrink a copy
-  of `int_customer_segments` from 693 to 457 MiB, but six of them take open sets of values
-  from the extracts, the closed ones alone save 99 MiB, and all of them would leave the
+- **The targets still missed, explained** (2026-12-06): why the nightly and the warehouse
+  size miss, and what meeting them would take, is in docs/performance.md. Measured for it: the
+  segment columns as ENUM types shrink a copy of `int_customer_segments` from 693 to 457 MiB,
+  but six of them take open sets of values from the extracts and all of them would leave the
   warehouse at ~4.2x: not done. Spans are not built: they would trade the full build's margin
   for the size target.
 - Earlier: money as DECIMAL, ASOF joins on running totals instead of a customer x order

@@ -50,20 +50,20 @@ def carried_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [name for name in names if name not in left_out]
 
 
-def spans_sql(source: str, columns: str) -> str:
-    """The spans of daily rows: a row starts one when it differs from the customer's previous."""
+def spans_sql(source: str, columns: str, valid_from: str = "as_of_date") -> str:
+    """The spans of daily rows: a row starts one when it differs from the customer's previous.
+    `valid_from` is the start of a span (an expression over the starting rows and window `s`)."""
     return f"""
-        with daily as (
-            select customer_id, as_of_date, {columns},
-                (lag(({columns})) over w) is distinct from ({columns}) as starts
+        with marked as (
+            select *, (lag(({columns})) over w) is distinct from ({columns}) as starts
             from {source}
             window w as (partition by customer_id order by as_of_date)
         )
-        select customer_id, as_of_date as valid_from,
-            lead(as_of_date) over (partition by customer_id order by as_of_date) as valid_to,
+        select customer_id, {valid_from} as valid_from,
+            lead(as_of_date) over s as valid_to,
             {columns}
-        from daily where starts
-        order by customer_id, valid_from"""
+        from marked where starts
+        window s as (partition by customer_id order by as_of_date)"""
 
 
 def merge_statements(columns: str) -> list[str]:
@@ -95,24 +95,13 @@ def merge_statements(columns: str) -> list[str]:
                    and new_rows.as_of_date = built.as_of_date)
            union all by name
            select customer_id, as_of_date, as_of_date as valid_from, {columns} from new_rows""",
-        f"""create or replace temp table merged as
-           with marked as (
-               select *,
-                   (lag(({columns})) over w) is distinct from ({columns}) as starts,
-                   row_number() over w = 1 as is_first
-               from daily
-               window w as (partition by customer_id order by as_of_date)
-           ),
-           starts as (
-               -- the first row keeps its span's start (a date before prev_on, unless new)
-               select customer_id,
-                   case when is_first then valid_from else as_of_date end as valid_from, {columns}
-               from marked where starts
-           )
-           select customer_id, valid_from,
-               lead(valid_from) over (partition by customer_id order by valid_from) as valid_to,
-               {columns}
-           from starts""",
+        # the first row keeps its span's start (a date before prev_on, unless new)
+        "create or replace temp table merged as "
+        + spans_sql(
+            "daily",
+            columns,
+            valid_from="case when row_number() over s = 1 then valid_from else as_of_date end",
+        ),
         "delete from spans using tail "
         "where spans.customer_id = tail.customer_id and spans.valid_from = tail.valid_from",
         "insert into spans select * from merged",
@@ -139,7 +128,8 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> dict[s
     con.execute(f"create or replace table built as select distinct as_of_date from {daily}")
     timed(
         "spans of every date (a full build's extra step)",
-        f"create or replace table spans as {spans_sql(daily, columns)}",
+        f"create or replace table spans as {spans_sql(daily, columns)} "
+        "order by customer_id, valid_from",
     )
     timed("rows: daily, spans", f"select (select count(*) from {daily}), count(*) from spans")
     alone = scratch / f"{table}.duckdb"
@@ -179,7 +169,10 @@ def measure(con: duckdb.DuckDBPyConnection, table: str, scratch: Path) -> dict[s
         f"create or replace table before as select customer_id, as_of_date, {altered} "
         f"from {daily} where as_of_date < date '{new_date}'"
     )
-    con.execute(f"create or replace table spans as {spans_sql('before', columns)}")
+    con.execute(
+        f"create or replace table spans as {spans_sql('before', columns)} "
+        "order by customer_id, valid_from"
+    )
     con.execute(f"delete from built where as_of_date = date '{new_date}'")
     con.execute(
         f"create or replace table new_rows as select customer_id, as_of_date, {columns} "
